@@ -1,0 +1,106 @@
+// Shapes shared by every registry module (one module per API group) and the store.
+
+/** A Kubernetes object as stored: plain JSON with the usual envelope. */
+export interface KObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+  managedFields?: unknown[];
+  [field: string]: unknown;
+}
+
+export type Scope = 'Namespaced' | 'Cluster';
+
+/** One field-level validation failure, worded like k8s.io/apimachinery field.Error. */
+export interface FieldError {
+  /** Status cause reason: FieldValueRequired, FieldValueInvalid, FieldValueNotSupported,
+   * FieldValueDuplicate, FieldValueForbidden, FieldValueTooLong, FieldValueTypeInvalid. */
+  type: string;
+  /** Path such as spec.containers[0].image */
+  field: string;
+  /** Full detail, e.g. `Required value` or `Invalid value: "x": must be ...` */
+  message: string;
+}
+
+export interface SubresourceDef {
+  /** e.g. "status", "scale", "binding", "eviction", "log", "exec" */
+  name: string;
+  group: string;
+  version: string;
+  kind: string;
+  verbs: string[];
+}
+
+export interface ColumnDefinition {
+  name: string;
+  type: string; // string | integer | number | boolean | date
+  format: string; // "" | name | date ...
+  description: string;
+  priority: number; // 0 normal, 1 wide only
+}
+
+/** Server-side printing: what kube-apiserver's printers (pkg/printers/internalversion) produce. */
+export interface Printer {
+  columns: ColumnDefinition[];
+  /** One row's cells, same order as columns. `now` is ms since epoch (for AGE cells). */
+  cells(obj: KObject, now: number): unknown[];
+}
+
+/** Everything the API server knows about one resource (a registry "strategy"). */
+export interface ResourceDef {
+  group: string; // "" for core
+  version: string;
+  resource: string; // plural
+  singular: string;
+  kind: string;
+  listKind?: string; // defaults to kind + "List"
+  scope: Scope;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: SubresourceDef[];
+  /** Set metadata.generation on create and bump it when anything outside metadata/status changes. */
+  generation?: boolean;
+  /** Has a status subresource: main-resource writes keep the stored status, status writes keep the rest. */
+  statusSubresource?: boolean;
+  /** Extra field selectors beyond metadata.name and metadata.namespace. */
+  fieldSelectors?: Record<string, (obj: KObject) => string | undefined>;
+  printer?: Printer;
+  /** Fill in defaults before validation (mutates). */
+  defaults?(obj: KObject): void;
+  /** Strategy hook on create, after defaults (e.g. pods start Pending). */
+  prepareForCreate?(obj: KObject): void;
+  validate?(obj: KObject): FieldError[];
+  validateUpdate?(obj: KObject, old: KObject): FieldError[];
+}
+
+/** Common verb sets. */
+export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export const READ_ONLY_VERBS = ['get', 'list', 'watch'];
+export const STATUS_VERBS = ['get', 'patch', 'update'];
