@@ -92,6 +92,12 @@ export interface ResourceDef {
   /** Extra field selectors beyond metadata.name and metadata.namespace. */
   fieldSelectors?: Record<string, (obj: KObject) => string | undefined>;
   printer?: Printer;
+  /**
+   * Several group-versions may share one storage (core and events.k8s.io events; autoscaling v1 and
+   * v2 HPAs). `key` is the storage key (default: resource, or resource.group) and the converters map
+   * between this version's shape and the stored one (which is the storage version's shape).
+   */
+  storage?: { key: string; toStored?(obj: KObject): KObject; fromStored?(obj: KObject): KObject };
   /** Fill in defaults before validation (mutates). */
   defaults?(obj: KObject): void;
   /** Strategy hook on create, after defaults (e.g. pods start Pending). */
