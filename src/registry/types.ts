@@ -103,6 +103,19 @@ export interface ResourceDef {
   /** Strategy hook on create, after defaults (e.g. pods start Pending). */
   prepareForCreate?(obj: KObject): void;
   validate?(obj: KObject): FieldError[];
+  /** Name rules (default: DNS-1123 subdomain); returns error details like apimachinery's validators. */
+  nameValidator?: (name: string) => string[];
+  /**
+   * Graceful deletion (pods): seconds the object stays with a deletionTimestamp before it is gone;
+   * 0 or absent deletes at once. `requested` is DeleteOptions.gracePeriodSeconds.
+   */
+  gracefulDeletion?(obj: KObject, requested: number | undefined): number;
+  /** Deletion only marks the object (deletionTimestamp); a controller finishes it (namespaces). */
+  twoPhaseDelete?: boolean;
+  /** Strategy hook when deletion starts (e.g. namespaces turn Terminating). */
+  prepareForDelete?(obj: KObject): void;
+  /** DELETE answers with the object instead of a Success Status (pods do). */
+  returnDeletedObject?: boolean;
   validateUpdate?(obj: KObject, old: KObject): FieldError[];
 }
 

@@ -1,0 +1,48 @@
+// What the Worker hands the Cluster Durable Object for one API request, and what comes back.
+// Plain data only: it crosses the DO RPC boundary by structured clone.
+
+export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export interface ApiCall {
+  verb: Verb;
+  group: string;
+  version: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  /** Query parameters (labelSelector, fieldSelector, limit, continue, resourceVersion, dryRun, ...). */
+  query: Record<string, string>;
+  /** Parsed request body (object or, for JSON patch, an array). */
+  body?: unknown;
+  patchType?: PatchType;
+}
+
+export interface ApiReply {
+  status: number;
+  body: unknown;
+  warnings?: string[];
+}
+
+/** A reply as it crosses the RPC boundary (`unknown` would turn into `never` on a DO stub). */
+export interface WireReply {
+  status: number;
+  body: object;
+  warnings?: string[];
+}
+
+/** Parameters of a watch, sent to the DO when the Worker opens the watch WebSocket. */
+export interface WatchParams {
+  group: string;
+  version: string;
+  resource: string;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  sendInitialEvents?: boolean;
+  allowWatchBookmarks?: boolean;
+}

@@ -1,0 +1,216 @@
+// The Kubernetes REST API of one sandbox, served under /clusters/{id}/. Stateless: parses and
+// negotiates here, the sandbox's Cluster DO does the storage work.
+import { Hono, type Context } from 'hono';
+import type { Env } from '../env';
+import type { ClusterObject } from '../durable/cluster';
+import { KUBERNETES_VERSION } from '../durable/seed';
+import { BUILTIN_RESOURCES, lookupResource } from '../registry';
+import type { ResourceDef } from '../registry/types';
+import type { ApiCall, Verb } from './call';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, contentTypeFor, negotiateDiscovery } from './discovery';
+import { decodeBody, encode, mediaType, negotiate, PATCH_TYPES, readBody } from './negotiation';
+import { serveOpenAPI } from './openapi';
+import { parseResourcePath } from './paths';
+import { errors, failure, StatusError, toStatus, type Status } from './status';
+import { parseIncludeObject, toTable } from './tables';
+import { relayWatch } from './watch';
+
+export interface ClusterVars {
+  cluster: string;
+  stub: DurableObjectStub<ClusterObject>;
+  base: string;
+}
+
+type Ctx = Context<{ Bindings: Env; Variables: ClusterVars }>;
+
+export function statusResponse(s: Status): Response {
+  return new Response(JSON.stringify(s), { status: s.code, headers: { 'Content-Type': 'application/json' } });
+}
+
+function query(url: URL): Record<string, string> {
+  const q: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) q[k] = v;
+  return q;
+}
+
+const VERSION_INFO = {
+  major: '1',
+  minor: '33',
+  emulationMajor: '1',
+  emulationMinor: '33',
+  minCompatibilityMajor: '1',
+  minCompatibilityMinor: '32',
+  gitVersion: KUBERNETES_VERSION,
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2025-04-23T00:00:00Z',
+  goVersion: 'go1.24.2',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+const HEALTH_CHECKS: Record<string, string[]> = {
+  livez: ['ping', 'log', 'etcd', 'poststarthook/start-apiextensions-controllers', 'poststarthook/crd-informer-synced'],
+  readyz: ['ping', 'log', 'etcd', 'etcd-readiness', 'informer-sync', 'poststarthook/start-apiextensions-controllers', 'shutdown'],
+  healthz: ['ping', 'log', 'etcd', 'poststarthook/start-apiextensions-controllers'],
+};
+
+function health(c: Ctx, kind: string): Response {
+  const url = new URL(c.req.url);
+  if (url.searchParams.has('verbose')) {
+    const lines = HEALTH_CHECKS[kind].map((n) => `[+]${n} ok`);
+    return c.text(`${lines.join('\n')}\n${kind} check passed\n`);
+  }
+  return c.text('ok');
+}
+
+/** Verb from method and path shape, like kube-apiserver's RequestInfo. */
+function verbOf(method: string, hasName: boolean, isWatch: boolean): Verb | 'watch' | undefined {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      return isWatch ? 'watch' : hasName ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return hasName ? 'update' : undefined;
+    case 'PATCH':
+      return hasName ? 'patch' : undefined;
+    case 'DELETE':
+      return hasName ? 'delete' : 'deletecollection';
+  }
+  return undefined;
+}
+
+function subresourceVerbs(def: ResourceDef, sub: string): string[] | undefined {
+  return def.subresources?.find((s) => s.name === sub)?.verbs;
+}
+
+async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
+  const path = parseResourcePath(segments);
+  if (!path) throw errors.resourceNotFound();
+  const def = lookupResource(path.group, path.version, path.resource);
+  if (!def) throw errors.resourceNotFound();
+  // Cluster-scoped resources have no namespaced form.
+  if (path.namespace !== undefined && def.scope === 'Cluster') throw errors.resourceNotFound();
+  const url = new URL(c.req.url);
+  const q = query(url);
+  const isWatch = path.watchPrefix || q.watch === 'true' || q.watch === '1';
+  const verb = verbOf(c.req.method, path.name !== undefined, isWatch);
+  if (!verb) throw errors.methodNotAllowed();
+  if (path.subresource) {
+    const verbs = subresourceVerbs(def, path.subresource);
+    if (!verbs) throw errors.resourceNotFound();
+    if (!verbs.includes(verb)) throw errors.methodNotAllowed();
+    if (!['status', 'scale'].includes(path.subresource)) {
+      // Built by the issues that need them (binding, eviction, log, exec, ...).
+      throw new StatusError(failure(405, 'MethodNotAllowed', `the server does not yet serve ${def.resource}/${path.subresource} in this version of kubedo`));
+    }
+  } else if (!def.verbs.includes(verb)) {
+    throw errors.methodNotAllowed();
+  }
+  const accept = negotiate(c.req.header('Accept'));
+  if (accept.unacceptable) throw errors.notAcceptable('only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io');
+
+  if (verb === 'watch') {
+    return relayWatch(c.var.stub, def, path.namespace, q, accept, path.name);
+  }
+
+  const call: ApiCall = {
+    verb,
+    group: def.group,
+    version: def.version,
+    resource: def.resource,
+    subresource: path.subresource,
+    namespace: path.namespace,
+    name: path.name,
+    query: q,
+  };
+  if (verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete' || verb === 'deletecollection') {
+    const ct = c.req.header('Content-Type') ?? null;
+    const text = await readBody(c.req.raw);
+    if (verb === 'patch') {
+      const pt = PATCH_TYPES[mediaType(ct)];
+      if (!pt) throw errors.unsupportedMediaType(mediaType(ct));
+      call.patchType = pt;
+      if (text.trim() === '') throw errors.badRequest('the body of the request was empty');
+    } else if (text.trim() === '' && (verb === 'create' || verb === 'update')) {
+      throw errors.badRequest('the body of the request was empty');
+    }
+    if (mediaType(ct) === 'application/vnd.kubernetes.protobuf') throw errors.unsupportedMediaType(mediaType(ct));
+    call.body = decodeBody(text, ct, verb === 'patch');
+  }
+  const reply = await c.var.stub.call(call);
+  const headers: Record<string, string> = {};
+  if (reply.warnings?.length) headers['Warning'] = reply.warnings.map((w) => `299 - "${w.replace(/"/g, '\\"')}"`).join(', ');
+  let body: unknown = reply.body;
+  if (accept.table && reply.status < 300 && (verb === 'get' || verb === 'list') && path.subresource === undefined) {
+    body = toTable(def, body, parseIncludeObject(q.includeObject));
+  }
+  return encode(body, reply.status, accept, headers);
+}
+
+/** Everything under /clusters/{id}/: discovery, OpenAPI, health, version and resources. */
+export async function clusterRequest(c: Ctx, rest: string): Promise<Response> {
+  const segments = rest.split('/').filter((s, i, a) => s !== '' || i < a.length - 1);
+  const first = segments[0] ?? '';
+  const url = new URL(c.req.url);
+  try {
+    if (first === 'version' && segments.length === 1) return c.json(VERSION_INFO);
+    if ((first === 'healthz' || first === 'livez' || first === 'readyz') && segments.length <= 2) return health(c, first);
+    if (first === 'openapi') {
+      const r = await serveOpenAPI(c.req.raw, segments.slice(1), c.var.base, BUILTIN_RESOURCES);
+      if (r) return r;
+      throw errors.resourceNotFound();
+    }
+    if ((first === 'api' || first === 'apis') && segments.length <= 3 && c.req.method === 'GET') {
+      const doc = discoveryDocument(c, segments, url);
+      if (doc) return doc;
+    }
+    if (first === 'api' || first === 'apis') return await resourceRequest(c, segments);
+    throw errors.resourceNotFound();
+  } catch (e) {
+    const s = toStatus(e);
+    if (!(e instanceof StatusError)) console.error('kubedo: internal error', e);
+    return statusResponse(s);
+  }
+}
+
+function discoveryDocument(c: Ctx, segments: string[], url: URL): Response | undefined {
+  const [first, g, v] = segments;
+  if (segments.length === 1) {
+    const which = negotiateDiscovery(c.req.header('Accept') ?? null);
+    if (which !== 'legacy') {
+      return new Response(JSON.stringify(aggregatedDiscovery(BUILTIN_RESOURCES, first as 'api' | 'apis', which)), {
+        headers: { 'Content-Type': contentTypeFor(which), Vary: 'Accept' },
+      });
+    }
+    if (first === 'api') return Response.json(apiVersions(url.host));
+    return Response.json(apiGroupList(BUILTIN_RESOURCES));
+  }
+  if (first === 'api' && segments.length === 2) {
+    const list = apiResourceList(BUILTIN_RESOURCES, '', g);
+    return list ? Response.json(list) : undefined;
+  }
+  if (first === 'apis' && segments.length === 2) {
+    const group = apiGroup(BUILTIN_RESOURCES, g);
+    if (!group) throw errors.resourceNotFound();
+    return Response.json(group);
+  }
+  if (first === 'apis' && segments.length === 3) {
+    const list = apiResourceList(BUILTIN_RESOURCES, g, v);
+    if (!list) throw errors.resourceNotFound();
+    return Response.json(list);
+  }
+  return undefined;
+}
+
+export function clusterRoutes() {
+  const app = new Hono<{ Bindings: Env; Variables: ClusterVars }>();
+  app.all('*', (c) => {
+    const url = new URL(c.req.url);
+    const rest = url.pathname.slice(c.var.base.length).replace(/^\//, '');
+    return clusterRequest(c, rest);
+  });
+  return app;
+}

@@ -1,0 +1,122 @@
+// The Cluster Durable Object: one per sandbox. Holds the etcd partition (Store), runs the API
+// machinery for writes in one place (GenericRegistry) and fans out watches (WatchHub).
+import { DurableObject } from 'cloudflare:workers';
+import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
+import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
+import migrations from '../../migrations/cluster/migrations.js';
+import type { ApiCall, WatchParams, WireReply } from '../api/call';
+import { unknownFields } from '../api/openapi';
+import { errors, StatusError, toStatus } from '../api/status';
+import { finalizeNamespace, isTerminating } from '../controllers/namespace';
+import type { Env } from '../env';
+import { lookupResource } from '../registry';
+import { GenericRegistry, nowTimestamp } from './generic-registry';
+import { DEFAULT_SANDBOX, seedObjects, type SandboxSpec } from './seed';
+import { Store } from './store';
+import { WatchHub } from './watch-hub';
+
+export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
+
+export class ClusterObject extends DurableObject<Env> {
+  private db: DrizzleSqliteDODatabase;
+  private store!: Store;
+  private registry!: GenericRegistry;
+  private hub!: WatchHub;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = drizzle(ctx.storage);
+    ctx.blockConcurrencyWhile(async () => {
+      await migrate(this.db, migrations);
+      this.store = new Store(this.db, ctx.storage);
+      this.registry = new GenericRegistry(this.store, {
+        unknownFields: (def, obj) => unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
+        afterWrite: (def, obj, type) => {
+          // Namespace lifecycle runs right after the write commits (level-triggered, safe to repeat).
+          let ns: string | undefined;
+          if (def.resource === 'namespaces' && def.group === '' && type === 'MODIFIED' && obj.metadata.deletionTimestamp) ns = obj.metadata.name;
+          else if (type === 'DELETED' && obj.metadata.namespace && isTerminating(this.store.get('namespaces', '', obj.metadata.namespace))) {
+            ns = obj.metadata.namespace;
+          }
+          if (ns) queueMicrotask(() => finalizeNamespace(this.registry, this.store, ns));
+        },
+      });
+      this.hub = new WatchHub(ctx, this.store);
+    });
+  }
+
+  /** Create the sandbox's system objects once; later calls are no-ops. */
+  async init(spec: Partial<SandboxSpec> & { name: string }): Promise<{ created: boolean; revision: number }> {
+    if (this.isInitialized()) return { created: false, revision: this.store.revision() };
+    const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
+    const now = nowTimestamp();
+    for (const { resource, group, object } of seedObjects(full, now)) {
+      const def = lookupResource(group, group ? object.apiVersion!.split('/')[1] : 'v1', resource)!;
+      this.registry.handle(def, { verb: 'create', group, version: def.version, resource, namespace: object.metadata.namespace, query: {}, body: object });
+      if (resource === 'nodes') {
+        // A node's status is the kubelet's to write: the create above reset nothing, but keep it explicit.
+        this.registry.handle(def, {
+          verb: 'update',
+          subresource: 'status',
+          group,
+          version: def.version,
+          resource,
+          name: object.metadata.name,
+          query: {},
+          body: { ...object, metadata: { name: object.metadata.name } },
+        });
+      }
+    }
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('initialized', 1)");
+    return { created: true, revision: this.store.revision() };
+  }
+
+  isInitialized(): boolean {
+    return this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'initialized'").toArray().length > 0;
+  }
+
+  /** One Kubernetes API request (everything but watch). Errors come back as Status replies. */
+  async call(c: ApiCall): Promise<WireReply> {
+    try {
+      const def = lookupResource(c.group, c.version, c.resource);
+      if (!def) throw errors.resourceNotFound();
+      return this.registry.handle(def, c) as WireReply;
+    } catch (e) {
+      const status = toStatus(e);
+      if (!(e instanceof StatusError)) console.error('kubedo: internal error', e);
+      return { status: status.code, body: status };
+    }
+  }
+
+  /** Watches: the Worker upgrades to a WebSocket; the DO hibernates between events. */
+  async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade') !== 'websocket') return new Response('expected a watch upgrade', { status: 426 });
+    let params: WatchParams;
+    try {
+      params = JSON.parse(request.headers.get(WATCH_PARAMS_HEADER) ?? '') as WatchParams;
+    } catch {
+      return Response.json(errors.badRequest('malformed watch parameters').status, { status: 400 });
+    }
+    try {
+      const watcher = this.hub.compile(params);
+      const pair = new WebSocketPair();
+      this.hub.start(pair[1], params, watcher);
+      return new Response(null, { status: 101, webSocket: pair[0] });
+    } catch (e) {
+      const status = toStatus(e);
+      return Response.json(status, { status: status.code });
+    }
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.hub.onMessage(ws, message);
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, 'closed');
+    } catch {
+      // already closed
+    }
+  }
+}

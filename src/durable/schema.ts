@@ -1,0 +1,42 @@
+// SQLite tables of a Cluster Durable Object (one etcd partition).
+import { sqliteTable, text, integer, primaryKey, index } from 'drizzle-orm/sqlite-core';
+
+/** The live objects: one row per (resource, namespace, name); `rv` is the revision of its last write. */
+export const objects = sqliteTable(
+  'objects',
+  {
+    resource: text('resource').notNull(), // storage key, e.g. "pods", "deployments.apps"
+    namespace: text('namespace').notNull(), // "" for cluster-scoped
+    name: text('name').notNull(),
+    uid: text('uid').notNull(),
+    rv: integer('rv').notNull(),
+    data: text('data').notNull(), // the object as JSON, metadata.resourceVersion included
+  },
+  (t) => [primaryKey({ columns: [t.resource, t.namespace, t.name] })],
+);
+
+/**
+ * The event log (etcd's revision history, kept for a bounded window): feeds watches and lets a
+ * paginated list read a consistent snapshot. `prev` is the object before this change, so the state
+ * of any key at revision R >= the compacted revision can be rebuilt.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    rev: integer('rev').primaryKey(),
+    resource: text('resource').notNull(),
+    namespace: text('namespace').notNull(),
+    name: text('name').notNull(),
+    type: text('type', { enum: ['ADDED', 'MODIFIED', 'DELETED'] }).notNull(),
+    object: text('object').notNull(),
+    prev: text('prev'),
+    ts: integer('ts').notNull(), // ms since epoch, for time-based compaction
+  },
+  (t) => [index('events_resource_rev').on(t.resource, t.rev)],
+);
+
+/** Counters: `revision` (last committed), `compacted` (oldest revision still answerable), `initialized`. */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: integer('value').notNull(),
+});

@@ -1,0 +1,109 @@
+// What a new sandbox starts with: the system namespaces and its (simulated) nodes.
+import type { KObject } from '../registry/types';
+
+export interface SandboxSpec {
+  name: string;
+  controlPlaneNodes: number;
+  workerNodes: number;
+  nodeCapacity: { cpu: string; memory: string; pods: string };
+}
+
+export const DEFAULT_SANDBOX: Omit<SandboxSpec, 'name'> = {
+  controlPlaneNodes: 1,
+  workerNodes: 3,
+  nodeCapacity: { cpu: '8', memory: '16Gi', pods: '110' },
+};
+
+export const KUBERNETES_VERSION = 'v1.33.0';
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+function namespace(name: string): KObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } };
+}
+
+/** Node names follow kind's: <sandbox>-control-plane, <sandbox>-worker, <sandbox>-worker2, ... */
+export function nodeNames(spec: SandboxSpec): { name: string; controlPlane: boolean }[] {
+  const out: { name: string; controlPlane: boolean }[] = [];
+  for (let i = 0; i < spec.controlPlaneNodes; i++) out.push({ name: `${spec.name}-control-plane${i ? i + 1 : ''}`, controlPlane: true });
+  for (let i = 0; i < spec.workerNodes; i++) out.push({ name: `${spec.name}-worker${i ? i + 1 : ''}`, controlPlane: false });
+  return out;
+}
+
+function node(name: string, controlPlane: boolean, index: number, spec: SandboxSpec, now: string): KObject {
+  const labels: Record<string, string> = {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': name,
+    'kubernetes.io/os': 'linux',
+  };
+  if (controlPlane) labels['node-role.kubernetes.io/control-plane'] = '';
+  const capacity = { cpu: spec.nodeCapacity.cpu, memory: spec.nodeCapacity.memory, pods: spec.nodeCapacity.pods, 'ephemeral-storage': '100Gi' };
+  const condition = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+    reason,
+    message,
+  });
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels, annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kubedo.dev/kubelet': 'running' } },
+    spec: {
+      podCIDR: `10.244.${index}.0/24`,
+      podCIDRs: [`10.244.${index}.0/24`],
+      providerID: `kubedo://${spec.name}/${name}`,
+      ...(controlPlane ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}),
+    },
+    status: {
+      capacity,
+      allocatable: capacity,
+      conditions: [
+        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+      ],
+      addresses: [
+        { type: 'InternalIP', address: `172.18.0.${index + 2}` },
+        { type: 'Hostname', address: name },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: crypto.randomUUID().replace(/-/g, ''),
+        systemUUID: crypto.randomUUID(),
+        bootID: crypto.randomUUID(),
+        kernelVersion: '6.8.0-kubedo',
+        osImage: 'kubedo simulated node',
+        containerRuntimeVersion: 'kubedo://1.0.0',
+        kubeletVersion: KUBERNETES_VERSION,
+        kubeProxyVersion: '',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
+    },
+  };
+}
+
+/** The objects a new sandbox gets, in creation order, as (resource, object). */
+export function seedObjects(spec: SandboxSpec, now: string): { resource: string; group: string; object: KObject }[] {
+  const out: { resource: string; group: string; object: KObject }[] = [];
+  for (const ns of SYSTEM_NAMESPACES) out.push({ resource: 'namespaces', group: '', object: namespace(ns) });
+  nodeNames(spec).forEach(({ name, controlPlane }, i) => {
+    out.push({ resource: 'nodes', group: '', object: node(name, controlPlane, i, spec, now) });
+    out.push({
+      resource: 'leases',
+      group: 'coordination.k8s.io',
+      object: {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name, namespace: 'kube-node-lease' },
+        spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: now.replace('Z', '.000000Z') },
+      },
+    });
+  });
+  return out;
+}

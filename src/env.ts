@@ -1,0 +1,21 @@
+// Bindings of the Worker and its Durable Objects (wrangler.toml).
+import type { ClusterObject } from './durable/cluster';
+
+export interface Env {
+  CLUSTER: DurableObjectNamespace<ClusterObject>;
+  REGISTRY: D1Database;
+  /** Admin token of the local emulator (`npm start` generates it); empty disables it. */
+  KUBEDO_BOOTSTRAP_TOKEN?: string;
+}
+
+declare global {
+  namespace Cloudflare {
+    // Types `env` and `exports` from "cloudflare:workers" (used by the workerd tests).
+    interface Env extends KubedoEnv {}
+    interface GlobalProps {
+      mainModule: typeof import('./worker');
+      durableNamespaces: 'ClusterObject';
+    }
+  }
+}
+type KubedoEnv = Env;

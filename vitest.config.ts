@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Pure functions (selectors, patches, printers, validation) inside workerd too: they run there in production.
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { KUBEDO_BOOTSTRAP_TOKEN: 'test-token' } } })],
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        // Durable Objects and the Worker's HTTP surface, in workerd with isolated storage per file.
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { KUBEDO_BOOTSTRAP_TOKEN: 'test-token' } } })],
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 30000 },
+      },
+      {
+        // Real kubectl and @kubernetes/client-node against `wrangler dev` started through the npm start launcher.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 90000,
+          hookTimeout: 120000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
