@@ -10,7 +10,7 @@
 // src/api/openapi.ts), parsed lazily at runtime. Run: node scripts/gen-openapi.mjs
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cnDir = path.join(root, 'node_modules/@kubernetes/client-node/dist/gen/models');
@@ -71,6 +71,10 @@ const SPECIAL_DEFS = {
   [`${META}.MicroTime`]: { ktName: 'MicroTime', schema: { t: 'string', f: 'date-time' } },
   [`${META}.FieldsV1`]: { ktName: 'FieldsV1', schema: { t: 'object', u: 1 } },
   'io.k8s.apimachinery.pkg.runtime.RawExtension': { ktName: 'RawExtension', schema: { t: 'object', u: 1 } },
+  [`${META}.Patch`]: {
+    schema: { t: 'object' },
+    description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.',
+  },
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON': { ktName: 'JSON', schema: { u: 1 } },
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray': { ktName: 'JSONSchemaPropsOrArray', schema: { u: 1 } },
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool': { ktName: 'JSONSchemaPropsOrBool', schema: { u: 1 } },
@@ -369,6 +373,7 @@ const walk = (n) => {
 };
 for (const [name, d] of Object.entries(defs)) if (d.k) walk({ r: name });
 walk({ r: 'io.k8s.apimachinery.pkg.version.Info' });
+walk({ r: `${META}.Patch` });
 for (const name of Object.keys(defs)) if (!reach.has(name)) delete defs[name];
 
 // Deduplicate descriptions used more than once into a string table.
@@ -396,4 +401,3 @@ fs.writeFileSync(outFile, `${header}export const OPENAPI_DEFS_JSON = \`${literal
 console.log(
   `wrote ${path.relative(root, outFile)}: ${Object.keys(sorted).length} definitions, ${strings.length} shared strings, ${fs.statSync(outFile).size} bytes`,
 );
-void pathToFileURL;

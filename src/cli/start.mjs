@@ -233,6 +233,7 @@ function makeFilter(out) {
   const verbose = truthy(env.KUBEDO_VERBOSE);
   const showRequests = truthy(env.KUBEDO_LOG_REQUESTS);
   let inBindings = false;
+  let inIndentedBlock = false;
   let partial = '';
   const line = (raw) => {
     if (verbose) return out.write(raw + '\n');
@@ -241,8 +242,17 @@ function makeFilter(out) {
       if (s.trim() === '') inBindings = false;
       return;
     }
+    if (inIndentedBlock) {
+      if (/^\s/.test(s) || s === '') return;
+      inIndentedBlock = false;
+    }
     if (s.startsWith('Your Worker has access to the following bindings')) {
       inBindings = true;
+      return;
+    }
+    // The cron notice (with its indented continuation lines): the README documents how to fire crons.
+    if (/Scheduled Workers are not automatically triggered/.test(s)) {
+      inIndentedBlock = true;
       return;
     }
     if (s.trim() === '') return;

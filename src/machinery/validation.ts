@@ -190,13 +190,22 @@ export function goQuote(s: string): string {
   return `${out}"`;
 }
 
-/** Go's json.Marshal for a JSON-ish value: map keys sorted, HTML characters escaped. */
+const STRUCT = Symbol('goStruct');
+
+/** Mark an object as a Go struct for goJSON/formatValue: its keys print in insertion order, not sorted. */
+export function goStruct<T extends object>(o: T): T {
+  Object.defineProperty(o, STRUCT, { value: true, enumerable: false });
+  return o;
+}
+
+/** Go's json.Marshal for a JSON-ish value: map keys sorted (structs: see goStruct), HTML characters escaped. */
 export function goJSON(v: unknown): string {
   const sortKeys = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(sortKeys);
     if (x && typeof x === 'object') {
       const o: Record<string, unknown> = {};
-      for (const k of Object.keys(x as object).sort()) {
+      const keys = Object.keys(x as object);
+      for (const k of (x as { [STRUCT]?: boolean })[STRUCT] ? keys : keys.sort()) {
         const val = (x as Record<string, unknown>)[k];
         if (val !== undefined) o[k] = sortKeys(val);
       }
@@ -333,6 +342,14 @@ export function validateOwnerReferences(refs: unknown, path: string): FieldError
   const errs: FieldError[] = [];
   if (!Array.isArray(refs)) return errs;
   let firstController = '';
+  // As Go prints []metav1.OwnerReference: struct field order, empty optional fields left out.
+  const shown = refs.map((raw) => {
+    const r = (raw ?? {}) as Record<string, unknown>;
+    const o: Record<string, unknown> = { apiVersion: r.apiVersion ?? '', kind: r.kind ?? '', name: r.name ?? '', uid: r.uid ?? '' };
+    if (r.controller !== undefined && r.controller !== null) o.controller = r.controller;
+    if (r.blockOwnerDeletion !== undefined && r.blockOwnerDeletion !== null) o.blockOwnerDeletion = r.blockOwnerDeletion;
+    return goStruct(o);
+  });
   refs.forEach((raw, i) => {
     const ref = (raw ?? {}) as Record<string, unknown>;
     const p = `${path}[${i}]`;
@@ -355,13 +372,13 @@ export function validateOwnerReferences(refs: unknown, path: string): FieldError
     if (!name) errs.push(field.required(`${p}.name`, 'must not be empty'));
     if (!uid) errs.push(field.required(`${p}.uid`, 'must not be empty'));
     if (gvOk && group === '' && version === 'v1' && kind === 'Event') {
-      errs.push(field.invalid(p, ref, '/v1, Kind=Event is disallowed from being an owner'));
+      errs.push(field.invalid(p, shown[i], '/v1, Kind=Event is disallowed from being an owner'));
     }
     if (ref.controller === true) {
       const cur = `${kind}/${name}`;
       if (firstController) {
         errs.push(
-          field.invalid(path, refs, `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${cur}`),
+          field.invalid(path, shown, `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${cur}`),
         );
       } else firstController = cur;
     }
