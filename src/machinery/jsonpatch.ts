@@ -23,12 +23,18 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** obj[key] = val as an own data property, even for "__proto__" (which JSON.parse also makes an own key). */
+export function setMember(obj: Record<string, unknown>, key: string, val: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value: val, writable: true, enumerable: true, configurable: true });
+  else obj[key] = val;
+}
+
 /** Deep copy of a JSON value (undefined object members dropped, like a JSON round trip). */
 export function cloneJSON<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : cloneJSON(x))) as T;
   if (isObj(v)) {
     const out: Obj = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = cloneJSON(x);
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) setMember(out, k, cloneJSON(x));
     return out as T;
   }
   return v;
@@ -80,7 +86,7 @@ function get(con: Container, key: string): unknown {
 
 function set(con: Container, key: string, val: unknown): void {
   if (!Array.isArray(con)) {
-    con[key] = val;
+    setMember(con, key, val);
     return;
   }
   let idx = atoi(key);
@@ -94,7 +100,7 @@ function set(con: Container, key: string, val: unknown): void {
 
 function add(con: Container, key: string, val: unknown): void {
   if (!Array.isArray(con)) {
-    con[key] = val;
+    setMember(con, key, val);
     return;
   }
   if (key === '-') {

@@ -1,6 +1,6 @@
 // RFC 7386 JSON Merge Patch as kube-apiserver applies it (gopkg.in/evanphx/json-patch.v4 MergePatch).
 import { errors } from '../api/status';
-import { cloneJSON } from './jsonpatch';
+import { cloneJSON, setMember } from './jsonpatch';
 
 type Obj = Record<string, unknown>;
 
@@ -13,7 +13,7 @@ function pruneNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map((x) => (x === null || x === undefined ? null : pruneNulls(x)));
   if (isObj(v)) {
     const out: Obj = {};
-    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = pruneNulls(x);
+    for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) setMember(out, k, pruneNulls(x));
     return out;
   }
   return v;
@@ -28,8 +28,7 @@ function mergeDocs(doc: Obj, patch: Obj): Obj {
       continue;
     }
     const cur = Object.prototype.hasOwnProperty.call(doc, k) ? doc[k] : undefined;
-    if (cur === undefined || cur === null) doc[k] = pruneNulls(v);
-    else doc[k] = merge(cur, v);
+    setMember(doc, k, cur === undefined || cur === null ? pruneNulls(v) : merge(cur, v));
   }
   return doc;
 }
@@ -76,23 +75,23 @@ function diff(a: Obj, b: Obj): Obj {
   for (const [k, bv] of Object.entries(b)) {
     if (bv === undefined) continue;
     if (!Object.prototype.hasOwnProperty.call(a, k) || a[k] === undefined) {
-      into[k] = cloneJSON(bv);
+      setMember(into, k, cloneJSON(bv));
       continue;
     }
     const av = a[k];
     if (typeOf(av) !== typeOf(bv)) {
-      into[k] = cloneJSON(bv);
+      setMember(into, k, cloneJSON(bv));
       continue;
     }
     if (isObj(av)) {
       const d = diff(av, bv as Obj);
-      if (Object.keys(d).length > 0) into[k] = d;
+      if (Object.keys(d).length > 0) setMember(into, k, d);
     } else if (!jsonEqual(av, bv)) {
-      into[k] = cloneJSON(bv);
+      setMember(into, k, cloneJSON(bv));
     }
   }
   for (const k of Object.keys(a)) {
-    if (a[k] !== undefined && (!Object.prototype.hasOwnProperty.call(b, k) || b[k] === undefined)) into[k] = null;
+    if (a[k] !== undefined && (!Object.prototype.hasOwnProperty.call(b, k) || b[k] === undefined)) setMember(into, k, null);
   }
   return into;
 }

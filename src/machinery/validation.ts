@@ -207,7 +207,9 @@ export function goJSON(v: unknown): string {
       const keys = Object.keys(x as object);
       for (const k of (x as { [STRUCT]?: boolean })[STRUCT] ? keys : keys.sort()) {
         const val = (x as Record<string, unknown>)[k];
-        if (val !== undefined) o[k] = sortKeys(val);
+        if (val === undefined) continue;
+        if (k === '__proto__') Object.defineProperty(o, k, { value: sortKeys(val), enumerable: true, writable: true, configurable: true });
+        else o[k] = sortKeys(val);
       }
       return o;
     }

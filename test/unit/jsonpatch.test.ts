@@ -92,6 +92,15 @@ describe('applyJsonPatch: operations that apply', () => {
     expect(JSON.stringify(ops)).toBe(opsBefore);
   });
 
+  it('treats "__proto__" as an ordinary member', () => {
+    const out = applyJsonPatch(JSON.parse('{"a":{}}'), JSON.parse('[{"op":"add","path":"/a/__proto__","value":{"polluted":true}}]')) as {
+      a: Record<string, unknown>;
+    };
+    expect(Object.keys(out.a)).toEqual(['__proto__']);
+    expect((out.a as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it('does not alias values from the patch into the result', () => {
     const value = { deep: { x: 1 } };
     const out = applyJsonPatch({}, [{ op: 'add', path: '/v', value }]) as { v: { deep: { x: number } } };

@@ -58,6 +58,13 @@ describe('applyMergePatch', () => {
     expect(JSON.stringify(patch)).toBe(pb);
   });
 
+  it('treats "__proto__" as an ordinary member', () => {
+    const out = applyMergePatch({ a: 1 }, JSON.parse('{"__proto__":{"polluted":true}}')) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(['a', '__proto__']);
+    expect((out as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+  });
+
   it('does not alias patch values into the result', () => {
     const patch = { a: { deep: [1] }, b: [{ x: 1 }] };
     const out = applyMergePatch({ a: 'x' }, patch) as { a: { deep: number[] }; b: { x: number }[] };
