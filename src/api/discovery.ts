@@ -21,6 +21,9 @@ export function AGGREGATED_CONTENT_TYPE(version: AggregatedVersion): string {
   return version === 'v2' ? APIGROUP_DISCOVERY_V2 : APIGROUP_DISCOVERY_V2BETA1;
 }
 
+/** Same as AGGREGATED_CONTENT_TYPE (the name the routes use). */
+export const contentTypeFor = AGGREGATED_CONTENT_TYPE;
+
 // ---------------------------------------------------------------------------------------------
 // Shapes
 
@@ -282,17 +285,19 @@ export function apiResourceList(defs: ResourceDef[], group: string, version: str
     resources.push(r);
     for (const sub of def.subresources ?? []) {
       const gvk = subresourceGVK(def, sub);
-      const s: APIResource = { name: `${def.resource}/${sub.name}`, singularName: '', namespaced: def.scope === 'Namespaced', kind: sub.kind, verbs: [...sub.verbs] };
-      if (gvk.group || gvk.version) {
-        s.group = gvk.group;
-        s.version = gvk.version;
-      }
-      resources.push(s);
+      resources.push({
+        name: `${def.resource}/${sub.name}`,
+        singularName: '',
+        namespaced: def.scope === 'Namespaced',
+        ...(gvk.group ? { group: gvk.group } : {}),
+        ...(gvk.version ? { version: gvk.version } : {}),
+        kind: sub.kind,
+        verbs: [...sub.verbs],
+      });
     }
   }
   resources.sort((a, b) => cmp(a.name, b.name));
   // kube-apiserver leaves apiVersion off the core group's list.
-  const out: APIResourceList = { kind: 'APIResourceList', groupVersion: gvString(group, version), resources };
-  if (group) out.apiVersion = 'v1';
-  return group ? { kind: out.kind, apiVersion: 'v1', groupVersion: out.groupVersion, resources } : out;
+  if (!group) return { kind: 'APIResourceList', groupVersion: version, resources };
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gvString(group, version), resources };
 }

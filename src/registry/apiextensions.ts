@@ -6,7 +6,6 @@
 import { field, isDNS1035Label, isDNS1123Subdomain, validateImmutableField } from '../machinery/validation';
 import { ALL_VERBS, STATUS_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 const GROUP = 'apiextensions.k8s.io';

@@ -5,6 +5,7 @@ import { age } from '../machinery/duration';
 import {
   field,
   isDNS1035Label,
+  isDNS1123Label,
   isDNS1123Subdomain,
   isQualifiedName,
   isValidLabelValue,
@@ -13,7 +14,6 @@ import {
 } from '../machinery/validation';
 import { ALL_VERBS, STATUS_VERBS, type ColumnDefinition, type FieldError, type KObject, type ResourceDef } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 const GROUP = 'networking.k8s.io';
@@ -268,24 +268,25 @@ const SUPPORTED_PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_PATH_SUFFIXES = ['/..', '/.'];
 
+/** validateIngressTypedLocalObjectReference (backend.resource, IngressClass parameters). */
+function validateTypedLocalObjectReference(r: Obj, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  // apiGroup is a pointer upstream: present (even "") means checked.
+  if (r.apiGroup != null) for (const m of isDNS1123Subdomain(String(r.apiGroup))) errs.push(field.invalid(`${path}.apiGroup`, r.apiGroup, m));
+  if (!r.kind) errs.push(field.required(`${path}.kind`, 'kind is required'));
+  else for (const m of isValidPathSegmentName(String(r.kind))) errs.push(field.invalid(`${path}.kind`, r.kind, m));
+  if (!r.name) errs.push(field.required(`${path}.name`, 'name is required'));
+  else for (const m of isValidPathSegmentName(String(r.name))) errs.push(field.invalid(`${path}.name`, r.name, m));
+  return errs;
+}
+
 function validateIngressBackend(backend: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const b = isObj(backend) ? backend : {};
   const hasResource = b.resource != null;
   const hasService = b.service != null;
   if (hasResource && hasService) return [field.invalid(path, '', 'cannot set both resource and service backends')];
-  if (hasResource) {
-    const r = isObj(b.resource) ? b.resource : {};
-    const rp = `${path}.resource`;
-    if (!r.kind) errs.push(field.required(`${rp}.kind`, 'kind is required'));
-    else for (const m of isValidPathSegmentName(String(r.kind))) errs.push(field.invalid(`${rp}.kind`, r.kind, m));
-    if (!r.name) errs.push(field.required(`${rp}.name`, 'name is required'));
-    else for (const m of isValidPathSegmentName(String(r.name))) errs.push(field.invalid(`${rp}.name`, r.name, m));
-    if (r.apiGroup != null && r.apiGroup !== '') {
-      for (const m of isDNS1123Subdomain(String(r.apiGroup))) errs.push(field.invalid(`${rp}.apiGroup`, r.apiGroup, m));
-    }
-    return errs;
-  }
+  if (hasResource) return validateTypedLocalObjectReference(isObj(b.resource) ? b.resource : {}, `${path}.resource`);
   if (hasService) {
     const s = isObj(b.service) ? b.service : {};
     const name = typeof s.name === 'string' ? s.name : '';
@@ -498,24 +499,19 @@ const ingressclasses: ResourceDef = {
     const spec = specOf(obj);
     const errs: FieldError[] = [];
     const controller = typeof spec.controller === 'string' ? spec.controller : '';
-    if (controller.length > 250) errs.push(field.tooLong('spec.controller', controller, 250));
+    if (controller.length > 250) errs.push(field.tooLong('spec.controller', '', 250));
     errs.push(...isDomainPrefixedPath('spec.controller', controller));
     if (isObj(spec.parameters)) {
       const p = spec.parameters;
       const pp = 'spec.parameters';
-      if (!p.kind) errs.push(field.required(`${pp}.kind`, 'kind is required'));
-      else for (const m of isValidPathSegmentName(String(p.kind))) errs.push(field.invalid(`${pp}.kind`, p.kind, m));
-      if (!p.name) errs.push(field.required(`${pp}.name`, 'name is required'));
-      else for (const m of isValidPathSegmentName(String(p.name))) errs.push(field.invalid(`${pp}.name`, p.name, m));
-      if (typeof p.apiGroup === 'string' && p.apiGroup !== '') {
-        for (const m of isDNS1123Subdomain(p.apiGroup)) errs.push(field.invalid(`${pp}.apiGroup`, p.apiGroup, m));
-      }
-      if (p.scope === 'Namespace') {
-        if (!p.namespace) errs.push(field.required(`${pp}.namespace`, '`parameters.scope` is set to "Namespace"'));
-      } else if (p.scope === 'Cluster') {
-        if (p.namespace) errs.push(field.forbidden(`${pp}.namespace`, '`parameters.scope` is set to "Cluster"'));
-      } else {
-        errs.push(field.notSupported(`${pp}.scope`, p.scope ?? '', ['Cluster', 'Namespace']));
+      errs.push(...validateTypedLocalObjectReference(p, pp));
+      if (p.scope == null) errs.push(field.required(`${pp}.scope`, ''));
+      else if (p.scope !== 'Cluster' && p.scope !== 'Namespace') errs.push(field.notSupported(`${pp}.scope`, p.scope, ['Cluster', 'Namespace']));
+      else if (p.scope === 'Namespace') {
+        if (p.namespace == null) errs.push(field.required(`${pp}.namespace`, "`parameters.scope` is set to 'Namespace'"));
+        else for (const m of isDNS1123Label(String(p.namespace))) errs.push(field.invalid(`${pp}.namespace`, p.namespace, m));
+      } else if (p.namespace != null) {
+        errs.push(field.forbidden(`${pp}.namespace`, "`parameters.scope` is set to 'Cluster'"));
       }
     }
     return errs;
@@ -675,15 +671,16 @@ const servicecidrs: ResourceDef = {
     const p = 'spec.cidrs';
     if (cidrs.length === 0) return [field.required(p, 'at least one CIDR required')];
     if (cidrs.length > 2) return [field.invalid(p, obj.spec, 'may only hold up to 2 values')];
-    const errs: FieldError[] = [];
-    cidrs.forEach((c, i) => errs.push(...isValidCIDR(`${p}[${i}]`, c)));
-    if (cidrs.length === 2 && !errs.length) {
-      const a = parseCIDR(cidrs[0])!;
-      const b = parseCIDR(cidrs[1])!;
-      if (a.ip.length === b.ip.length) {
-        errs.push(field.invalid(p, obj.spec, 'may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64'));
+    if (cidrs.length === 2) {
+      // netutils.IsDualStackCIDRStrings: both parse, one of each family.
+      const a = parseCIDR(cidrs[0]);
+      const b = parseCIDR(cidrs[1]);
+      if (!a || !b || a.ip.length === b.ip.length) {
+        return [field.invalid(p, obj.spec, 'may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64')];
       }
     }
+    const errs: FieldError[] = [];
+    cidrs.forEach((c, i) => errs.push(...isValidCIDR(`${p}[${i}]`, c)));
     return errs;
   },
   validateUpdate(obj, old) {

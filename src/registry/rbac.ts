@@ -5,7 +5,6 @@ import { age } from '../machinery/duration';
 import { field, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateLabels } from '../machinery/validation';
 import { ALL_VERBS, type ColumnDefinition, type FieldError, type KObject, type Printer, type ResourceDef } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 const GROUP = 'rbac.authorization.k8s.io';

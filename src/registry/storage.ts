@@ -5,7 +5,6 @@ import { age } from '../machinery/duration';
 import { deepEqual, field, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateImmutableField, validateLabels } from '../machinery/validation';
 import { ALL_VERBS, STATUS_VERBS, type ColumnDefinition, type FieldError, type KObject, type ResourceDef } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 const GROUP = 'storage.k8s.io';

@@ -6,6 +6,7 @@ import {
   apiGroupList,
   apiResourceList,
   apiVersions,
+  contentTypeFor,
   groupVersions,
   negotiateDiscovery,
 } from '../../src/api/discovery';
@@ -84,6 +85,7 @@ describe('content types and negotiation', () => {
   it('has the exact aggregated Content-Types', () => {
     expect(AGGREGATED_CONTENT_TYPE('v2')).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
     expect(AGGREGATED_CONTENT_TYPE('v2beta1')).toBe('application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList');
+    expect(contentTypeFor('v2')).toBe(AGGREGATED_CONTENT_TYPE('v2'));
   });
 
   const V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
