@@ -11,6 +11,9 @@
 //   KUBEDO_INSPECTOR_PORT    devtools inspector port (default: a free port)
 //   KUBEDO_LOG_REQUESTS=1    show wrangler's per-request log lines (hidden by default)
 //   KUBEDO_VERBOSE=1         pass wrangler's output through unfiltered
+//   KUBEDO_STOP_ON_STDIN_CLOSE=1  stop (like SIGTERM) when stdin reaches EOF: a parent process (the
+//                            e2e global setup) keeps a pipe open, so if it dies nothing is left running
+//   KUBEDO_REMOVE_ON_ORPHAN  a folder to delete after such a stdin-EOF stop (the e2e temporary folder)
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
@@ -258,6 +261,9 @@ function makeFilter(out) {
     if (s.trim() === '') return;
     if (/^Using custom certificate at/.test(s)) return;
     if (/Starting local server/.test(s)) return;
+    // Hot reloads: wrangler says "updated and ready"; only our line may say ready.
+    if (/^⎔ Reloading local server/.test(s)) return;
+    if (/^⎔ Local server updated and ready/.test(s)) return out.write('kubedo: worker code reloaded\n');
     if (/^\[wrangler:info\] Ready on /.test(s)) return;
     if (/^\s*⛅️ wrangler/.test(s) || /^─+$/.test(s)) return;
     if (!showRequests && REQUEST_LOG.test(s)) return;
@@ -378,6 +384,17 @@ async function main() {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGHUP', () => stop('SIGTERM'));
+  let orphaned = false;
+  if (truthy(env.KUBEDO_STOP_ON_STDIN_CLOSE)) {
+    const onClose = () => {
+      if (stopping || exited) return;
+      orphaned = true;
+      process.stderr.write('kubedo: stdin closed (parent gone); stopping\n');
+      stop('SIGTERM');
+    };
+    process.stdin.on('end', onClose).on('close', onClose).on('error', onClose);
+    process.stdin.resume();
+  }
 
   child.on('error', (e) => fail(`could not start wrangler: ${e.message}`));
   child.on('exit', (code, signal) => {
@@ -385,6 +402,18 @@ async function main() {
     clearTimeout(killTimer);
     outFilter.flush();
     errFilter.flush();
+    if (orphaned && env.KUBEDO_REMOVE_ON_ORPHAN) {
+      // workerd may still be flushing into persist/ for a moment after wrangler exits.
+      setTimeout(() => {
+        try {
+          fs.rmSync(env.KUBEDO_REMOVE_ON_ORPHAN, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+        } catch {
+          /* best effort */
+        }
+        process.exit(code ?? 0);
+      }, 500);
+      return;
+    }
     if (failed) process.exit(1);
     if (stopping) process.exit(code ?? 0);
     process.stderr.write(`kubedo: error: wrangler exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})\n`);

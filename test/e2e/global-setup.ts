@@ -84,9 +84,16 @@ export default async function setup(project: TestProject) {
       PORT: String(port),
       KUBEDO_STATE_DIR: stateDir,
       KUBECONFIG_OUT: kubeconfig,
+      // We hold the launcher's stdin open; if vitest dies without teardown, EOF makes it stop and clean up.
+      KUBEDO_STOP_ON_STDIN_CLOSE: '1',
+      ...(process.env.KUBEDO_E2E_KEEP ? {} : { KUBEDO_REMOVE_ON_ORPHAN: tmpDir }),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true, // own process group: teardown kills launcher, wrangler and workerd together
+  });
+
+  child.stdin!.on('error', () => {
+    /* the launcher exited */
   });
 
   let output = '';

@@ -146,7 +146,7 @@ describe('list', () => {
     await k('PUT', `${cms('page')}/d`, { ...configMap('d', { changed: 'yes' }) });
     const p2 = await k('GET', `${cms('page')}?limit=2&continue=${encodeURIComponent(p1.body.metadata.continue)}`);
     expect(p2.body.items.map((i: any) => i.metadata.name)).toEqual(['c', 'd']);
-    expect(p2.body.items[1].data).toBeUndefined();
+    expect(p2.body.items[1].data).toEqual({});
     const p3 = await k('GET', `${cms('page')}?limit=2&continue=${encodeURIComponent(p2.body.metadata.continue)}`);
     expect(p3.body.items.map((i: any) => i.metadata.name)).toEqual(['e']);
     expect(p3.body.metadata.continue).toBeUndefined();
