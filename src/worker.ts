@@ -1,26 +1,43 @@
 // Entry point: wires the Hono app, the cron watchdog and the Durable Object classes together.
-import { Hono } from 'hono';
-import { clusterRoutes, statusResponse, type ClusterVars } from './api/routes';
+import { Hono, type Context, type Next } from 'hono';
+import { clusterRequest, statusResponse, type ClusterVars } from './api/routes';
 import { errors } from './api/status';
 import type { Env } from './env';
 import { authenticate } from './tenancy/auth';
-import { ensureSandbox } from './tenancy/sandboxes';
+import { DEFAULT_SANDBOX_ID, ensureSandbox } from './tenancy/sandboxes';
 
 export { ClusterObject } from './durable/cluster';
 
-const app = new Hono<{ Bindings: Env; Variables: ClusterVars }>();
+type AppEnv = { Bindings: Env; Variables: ClusterVars };
+const app = new Hono<AppEnv>();
 
-app.use('/clusters/:cluster/*', async (c, next) => {
-  if (!authenticate(c.env, c.req.header('Authorization'))) return statusResponse(errors.unauthorized().status);
-  const cluster = c.req.param('cluster');
-  const stub = await ensureSandbox(c.env, cluster);
-  if (!stub) return statusResponse(errors.notFound({ group: '', resource: 'sandboxes' }, cluster).status);
-  c.set('cluster', cluster);
-  c.set('stub', stub);
-  c.set('base', `/clusters/${cluster}`);
-  await next();
-});
-app.route('/clusters/:cluster', clusterRoutes());
+/** Authenticate, then bind the request to its sandbox's Cluster DO. */
+function sandbox(idOf: (c: Context<AppEnv>) => string, base: (id: string) => string) {
+  return async (c: Context<AppEnv>, next: Next) => {
+    if (!authenticate(c.env, c.req.header('Authorization'))) return statusResponse(errors.unauthorized().status);
+    const id = idOf(c);
+    const stub = await ensureSandbox(c.env, id);
+    if (!stub) return statusResponse(errors.notFound({ group: '', resource: 'sandboxes' }, id).status);
+    c.set('cluster', id);
+    c.set('stub', stub);
+    c.set('base', base(id));
+    await next();
+  };
+}
+
+app.use('/clusters/:cluster/*', sandbox((c) => c.req.param('cluster') ?? '', (id) => `/clusters/${id}`));
+app.all('/clusters/:cluster/*', (c) => clusterRequest(c, new URL(c.req.url).pathname.slice(c.var.base.length + 1)));
+
+// `kubectl get --raw /readyz` drops the server URL's path: serve the bare API paths for the
+// caller's own sandbox (the bootstrap token's is `default`).
+const BARE = ['/version', '/healthz', '/livez', '/readyz', '/api', '/apis', '/openapi'];
+for (const p of BARE) {
+  for (const pattern of [p, `${p}/*`]) {
+    app.use(pattern, sandbox(() => DEFAULT_SANDBOX_ID, () => ''));
+    app.all(pattern, (c) => clusterRequest(c, new URL(c.req.url).pathname.slice(1)));
+  }
+}
+
 app.notFound(() => statusResponse(errors.resourceNotFound().status));
 app.onError((err) => {
   console.error('kubedo: unhandled', err);

@@ -1,6 +1,6 @@
 // The Kubernetes REST API of one sandbox, served under /clusters/{id}/. Stateless: parses and
 // negotiates here, the sandbox's Cluster DO does the storage work.
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import type { Env } from '../env';
 import type { ClusterObject } from '../durable/cluster';
 import { KUBERNETES_VERSION } from '../durable/seed';
@@ -203,14 +203,4 @@ function discoveryDocument(c: Ctx, segments: string[], url: URL): Response | und
     return Response.json(list);
   }
   return undefined;
-}
-
-export function clusterRoutes() {
-  const app = new Hono<{ Bindings: Env; Variables: ClusterVars }>();
-  app.all('*', (c) => {
-    const url = new URL(c.req.url);
-    const rest = url.pathname.slice(c.var.base.length).replace(/^\//, '');
-    return clusterRequest(c, rest);
-  });
-  return app;
 }

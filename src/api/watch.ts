@@ -86,8 +86,10 @@ export async function relayWatch(
   });
   ws.addEventListener('close', finish);
   ws.addEventListener('error', finish);
+  // Never compress a watch: gzip buffers events. Cloudflare (and miniflare) leave a response with
+  // an explicit identity encoding and no-transform alone.
   return new Response(readable, {
     status: 200,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' },
+    headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'identity', 'Cache-Control': 'no-cache, private, no-transform' },
   });
 }

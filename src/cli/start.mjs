@@ -30,6 +30,10 @@ const HOST = '127.0.0.1';
 const SANDBOX = 'default';
 
 const env = process.env;
+// A closed stdout/stderr (the parent or a pipe reader went away) must not crash the launcher before
+// it has stopped wrangler.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 const truthy = (v) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 
 function log(msg) {
