@@ -11,7 +11,12 @@ export default defineConfig({
       },
       {
         // Durable Objects and the Worker's HTTP surface, in workerd with isolated storage per file.
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { KUBEDO_BOOTSTRAP_TOKEN: 'test-token' } } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: { KUBEDO_BOOTSTRAP_TOKEN: 'test-token', KUBEDO_BOOKMARK_INTERVAL_MS: '200' } },
+          }),
+        ],
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 30000 },
       },
       {

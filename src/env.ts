@@ -6,6 +6,8 @@ export interface Env {
   REGISTRY: D1Database;
   /** Admin token of the local emulator (`npm start` generates it); empty disables it. */
   KUBEDO_BOOTSTRAP_TOKEN?: string;
+  /** Bookmark interval for watches in ms (default 30000); tests shorten it. */
+  KUBEDO_BOOKMARK_INTERVAL_MS?: string;
 }
 
 declare global {

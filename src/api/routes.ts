@@ -113,7 +113,8 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
   if (accept.unacceptable) throw errors.notAcceptable('only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io');
 
   if (verb === 'watch') {
-    return relayWatch(c.var.stub, def, path.namespace, q, accept, path.name);
+    const interval = Number(c.env.KUBEDO_BOOKMARK_INTERVAL_MS) || undefined;
+    return relayWatch(c.var.stub, def, path.namespace, q, accept, path.name, interval);
   }
 
   const call: ApiCall = {

@@ -9,6 +9,7 @@ import type { WatchParams } from './call';
 import type { Accept } from './negotiation';
 import { parseIncludeObject, tableOf } from './tables';
 
+/** How often a watch that allows bookmarks gets one (kube-apiserver: about every minute; we do 30 s). */
 export const BOOKMARK_INTERVAL_MS = 30_000;
 const MIN_WATCH_MS = 5 * 60_000;
 
@@ -25,6 +26,7 @@ export async function relayWatch(
   q: Record<string, string>,
   accept: Accept,
   name?: string,
+  bookmarkIntervalMs = BOOKMARK_INTERVAL_MS,
 ): Promise<Response> {
   let fieldSelector = q.fieldSelector;
   if (name !== undefined) fieldSelector = fieldSelector ? `${fieldSelector},metadata.name=${name}` : `metadata.name=${name}`;
@@ -71,7 +73,7 @@ export async function relayWatch(
     } catch {
       finish();
     }
-  }, BOOKMARK_INTERVAL_MS);
+  }, bookmarkIntervalMs);
   const timeout = setTimeout(finish, watchDuration(q.timeoutSeconds));
   ws.addEventListener('message', (ev) => {
     if (closed) return;

@@ -234,4 +234,29 @@ describe('watch', () => {
     expect(evs[0].object.kind).toBe('Table');
     expect(evs[0].object.rows[0].cells[0]).toBe('t');
   });
+
+  it('sends bookmarks when allowed and ends at timeoutSeconds', async () => {
+    await namespace('w6');
+    const list = await k('GET', cms('w6'));
+    const rv = list.body.metadata.resourceVersion;
+    const w = await openWatch(`${cms('w6')}?watch=true&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=${rv}`);
+    const start = Date.now();
+    while (!w.done && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(w.done).toBe(true);
+    await w.close();
+    expect(w.events.length).toBeGreaterThan(0);
+    for (const e of w.events) {
+      expect(e).toMatchObject({ type: 'BOOKMARK', object: { kind: 'ConfigMap', apiVersion: 'v1' } });
+      expect(Number(e.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(rv));
+    }
+  });
+
+  it('sends no bookmarks unless asked', async () => {
+    await namespace('w7');
+    const w = await openWatch(`${cms('w7')}?watch=true&timeoutSeconds=1&resourceVersion=${(await k('GET', cms('w7'))).body.metadata.resourceVersion}`);
+    const start = Date.now();
+    while (!w.done && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
+    await w.close();
+    expect(w.events).toEqual([]);
+  });
 });
