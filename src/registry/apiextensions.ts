@@ -4,24 +4,11 @@
 // k8s.io/apiextensions-apiserver (apis/apiextensions/v1/defaults.go, registry/customresourcedefinition,
 // apis/apiextensions/validation).
 import { field, isDNS1035Label, isDNS1123Subdomain, validateImmutableField } from '../machinery/validation';
-import { ALL_VERBS, STATUS_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
-
-type Obj = Record<string, any>;
+import { DEFAULT_TABLE, asArray, isObj, specOf, statusSubresource, str, type Obj } from './common';
+import { ALL_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
 
 const GROUP = 'apiextensions.k8s.io';
 const VERSION = 'v1';
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const specOf = (obj: KObject): Obj => (isObj(obj.spec) ? obj.spec : {});
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** metav1.Time formatted as RFC 3339 in UTC, Go's zero time when unset. */
-function createdAt(ts: string | undefined): string {
-  const t = ts ? Date.parse(ts) : NaN;
-  if (Number.isNaN(t)) return '0001-01-01T00:00:00Z';
-  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function versionsOf(obj: KObject): Obj[] {
   return asArray(specOf(obj).versions).map((v) => (isObj(v) ? v : {}));
@@ -152,33 +139,11 @@ const customresourcedefinitions: ResourceDef = {
   verbs: ALL_VERBS,
   shortNames: ['crd', 'crds'],
   categories: ['api-extensions'],
-  subresources: [{ name: 'status', group: GROUP, version: VERSION, kind: 'CustomResourceDefinition', verbs: STATUS_VERBS }],
+  subresources: [statusSubresource(GROUP, VERSION, 'CustomResourceDefinition')],
   generation: true,
   statusSubresource: true,
-  printer: {
-    // rest.NewDefaultTableConvertor
-    columns: [
-      {
-        name: 'Name',
-        type: 'string',
-        format: 'name',
-        description:
-          'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-        priority: 0,
-      },
-      {
-        name: 'Created At',
-        type: 'date',
-        format: '',
-        description:
-          'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
-        priority: 0,
-      },
-    ],
-    cells(obj) {
-      return [obj.metadata.name, createdAt(obj.metadata.creationTimestamp)];
-    },
-  },
+  // rest.NewDefaultTableConvertor
+  printer: DEFAULT_TABLE,
   defaults(obj) {
     if (!isObj(obj.spec)) obj.spec = {};
     const spec = obj.spec as Obj;

@@ -1,256 +1,51 @@
 // apps/v1: deployments, statefulsets, daemonsets, replicasets, controllerrevisions. Discovery facts as
 // kube-apiserver 1.33 serves them, printers as pkg/printers/internalversion, defaults after
 // pkg/apis/apps/v1/defaults.go, strategies after pkg/registry/apps/*, validation worded like
-// pkg/apis/apps/validation. Also the workload helpers the batch, autoscaling and policy modules share
-// (pod template defaults and validation, Go-style value rendering, printer columns).
+// pkg/apis/apps/validation.
 import { age } from '../machinery/duration';
-import { formatLabelSelector, isNothing, labelSelectorFromObject, matchesLabels, type Requirement } from '../machinery/labels';
+import { matchesLabels, type Requirement } from '../machinery/labels';
+import { deepEqual, field, validateAnnotations, validateImmutableField, validateLabels } from '../machinery/validation';
 import {
-  deepEqual,
-  field,
-  goQuote,
-  isQualifiedName,
-  isValidLabelValue,
-  validateAnnotations,
-  validateImmutableField,
-  validateLabels,
-} from '../machinery/validation';
-import { defaultPodSpec, validatePodSpec } from './core';
-import { ALL_VERBS, STATUS_VERBS, type ColumnDefinition, type FieldError, type KObject, type ResourceDef, type SubresourceDef } from './types';
+  AGE_COLUMN,
+  CONTAINERS_COLUMN,
+  IMAGES_COLUMN,
+  NAME_COLUMN,
+  asArray,
+  col,
+  containerCells,
+  ensureObj,
+  formatLabels,
+  formatSelector,
+  goIntOrString,
+  goLabelSelector,
+  immutableSelector,
+  intOrPercentValue,
+  invalidRendered,
+  isObj,
+  nonNegative,
+  notMoreThan100Percent,
+  num,
+  selectorMismatch,
+  selectorOf,
+  selectorString,
+  specOf,
+  statusOf,
+  statusSubresource,
+  templateLabels,
+  validateLabelSelector,
+  validatePositiveIntOrPercent,
+  type Obj,
+} from './common';
+import { defaultPodTemplateSpec, validateWorkloadPodTemplate } from './core';
+import { ALL_VERBS, type FieldError, type KObject, type ResourceDef, type SubresourceDef } from './types';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Obj = Record<string, any>;
-
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-/** obj[key] as a plain object, created (and stored) when missing or null. */
-export function ensureObj(parent: Obj, key: string): Obj {
-  if (!isObj(parent[key])) parent[key] = {};
-  return parent[key] as Obj;
-}
-export const specOf = (obj: KObject): Obj => (isObj(obj.spec) ? obj.spec : {});
-export const statusOf = (obj: KObject): Obj => (isObj(obj.status) ? obj.status : {});
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-
-// ---------------------------------------------------------------------------------------------
-// Printer columns
-
-const NAME_DESC =
-  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
-const AGE_DESC =
-  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
-
-export function col(name: string, description: string, type = 'string', priority = 0, format = ''): ColumnDefinition {
-  return { name, type, format, description, priority };
-}
-export const NAME_COLUMN: ColumnDefinition = col('Name', NAME_DESC, 'string', 0, 'name');
-export const AGE_COLUMN: ColumnDefinition = col('Age', AGE_DESC);
-export const CONTAINERS_COLUMN: ColumnDefinition = col('Containers', 'Names of each container in the template.', 'string', 1);
-export const IMAGES_COLUMN: ColumnDefinition = col('Images', 'Images referenced by each container in the template.', 'string', 1);
 const SELECTOR_DESC =
   'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template\'s labels.';
-
-/** layoutContainerCells: container names and images, comma separated. */
-export function containerCells(template: unknown): [string, string] {
-  const spec = isObj(template) && isObj(template.spec) ? template.spec : {};
-  const containers = asArray(spec.containers).filter(isObj);
-  return [containers.map((c) => String(c.name ?? '')).join(','), containers.map((c) => String(c.image ?? '')).join(',')];
-}
-
-/** metav1.LabelSelectorAsSelector, undefined when the selector cannot be converted. */
-export function selectorOf(sel: unknown): Requirement[] | undefined {
-  try {
-    return labelSelectorFromObject(sel === undefined || sel === null ? undefined : (sel as Parameters<typeof labelSelectorFromObject>[0]));
-  } catch {
-    return undefined;
-  }
-}
-
-/** selector.String() of LabelSelectorAsSelector ("" for nil or empty selectors). */
-function selectorString(reqs: Requirement[]): string {
-  return isNothing(reqs) ? '' : formatLabelSelector(reqs);
-}
-
-/** metav1.FormatLabelSelector: "<none>" for nil/empty, "<error>" when invalid. */
-export function formatSelector(sel: unknown): string {
-  const reqs = selectorOf(sel);
-  if (!reqs) return '<error>';
-  return selectorString(reqs) || '<none>';
-}
-
-/** labels.FormatLabels: sorted k=v pairs, "<none>" when empty. */
-export function formatLabels(m: unknown): string {
-  if (!isObj(m)) return '<none>';
-  const s = Object.keys(m)
-    .sort()
-    .map((k) => `${k}=${m[k]}`)
-    .join(',');
-  return s || '<none>';
-}
-
-/** intstr.IntOrString.String() */
-export function intOrStringText(v: unknown): string {
-  return typeof v === 'number' ? String(v) : String(v ?? '');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Go-style rendering of bad values (field.Error in 1.33 prints composite values with %#v)
-
-/** %#v of a map[string]string (keys sorted like fmt does). */
-export function goStringMap(m: unknown): string {
-  if (!isObj(m)) return 'map[string]string(nil)';
-  const keys = Object.keys(m).sort();
-  return `map[string]string{${keys.map((k) => `${goQuote(k)}:${goQuote(String(m[k]))}`).join(', ')}}`;
-}
-
-/** %#v of a metav1.LabelSelector value ("null" for a nil pointer, as field.Error prints it). */
-export function goLabelSelector(sel: unknown): string {
-  if (!isObj(sel)) return 'null';
-  const exprs = Array.isArray(sel.matchExpressions)
-    ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
-        .map((e: unknown) => {
-          const x = isObj(e) ? e : {};
-          const values = Array.isArray(x.values) ? `[]string{${x.values.map((v: unknown) => goQuote(String(v))).join(', ')}}` : '[]string(nil)';
-          return `v1.LabelSelectorRequirement{Key:${goQuote(String(x.key ?? ''))}, Operator:${goQuote(String(x.operator ?? ''))}, Values:${values}}`;
-        })
-        .join(', ')}}`
-    : '[]v1.LabelSelectorRequirement(nil)';
-  return `v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${exprs}}`;
-}
-
-/** %#v of an intstr.IntOrString value. */
-export function goIntOrString(v: unknown): string {
-  if (typeof v === 'number') return `intstr.IntOrString{Type:0, IntVal:${v}, StrVal:""}`;
-  return `intstr.IntOrString{Type:1, IntVal:0, StrVal:${goQuote(String(v ?? ''))}}`;
-}
-
-/** field.Invalid with a value already rendered the way Go prints it. */
-export function invalidRendered(path: string, rendered: string, detail: string): FieldError {
-  return { type: 'FieldValueInvalid', field: path, message: detail ? `Invalid value: ${rendered}: ${detail}` : `Invalid value: ${rendered}` };
-}
-
-export const IMMUTABLE = 'field is immutable';
-
-/** ValidateImmutableField for a *metav1.LabelSelector, rendered like Go. */
-export function immutableSelector(sel: unknown, old: unknown, path: string): FieldError[] {
-  return deepEqual(sel ?? null, old ?? null) ? [] : [invalidRendered(path, goLabelSelector(sel), IMMUTABLE)];
-}
-
-/** "`selector` does not match template `labels`" */
-export function selectorMismatch(path: string, labels: unknown): FieldError {
-  return invalidRendered(path, goStringMap(labels), '`selector` does not match template `labels`');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small validators shared by the workload groups
-
-export const NEGATIVE = 'must be greater than or equal to 0';
-
-/** ValidateNonnegativeField for an optional number. */
-export function nonNegative(v: unknown, path: string): FieldError[] {
-  return typeof v === 'number' && v < 0 ? [field.invalid(path, v, NEGATIVE)] : [];
-}
-
-const PERCENT_RE = /^[0-9]+%$/;
-const PERCENT_MSG =
-  "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%' or '93%', regex used for validation is '[0-9]+%')";
-
-/** ValidatePositiveIntOrPercent (apps validation). */
-export function validatePositiveIntOrPercent(v: unknown, path: string): FieldError[] {
-  if (typeof v === 'string') return PERCENT_RE.test(v) ? [] : [invalidRendered(path, goIntOrString(v), PERCENT_MSG)];
-  if (typeof v === 'number') return v < 0 ? [field.invalid(path, v, NEGATIVE)] : [];
-  return [invalidRendered(path, goIntOrString(v), "must be an integer or percentage (e.g '5%')")];
-}
-
-function percentValue(v: unknown): number | undefined {
-  return typeof v === 'string' && PERCENT_RE.test(v) ? parseInt(v.slice(0, -1), 10) : undefined;
-}
-
-/** IsNotMoreThan100Percent */
-export function notMoreThan100Percent(v: unknown, path: string): FieldError[] {
-  const p = percentValue(v);
-  return p !== undefined && p > 100 ? [invalidRendered(path, goIntOrString(v), 'must not be greater than 100%')] : [];
-}
-
-/** getIntOrPercentValue (IntValue() of a non-percent string is its integer parse, else 0). */
-function intOrPercentValue(v: unknown): number {
-  const p = percentValue(v);
-  if (p !== undefined) return p;
-  if (typeof v === 'number') return v;
-  const n = parseInt(String(v ?? ''), 10);
-  return Number.isNaN(n) ? 0 : n;
-}
-
-/** unversionedvalidation.ValidateLabelSelector (label values must be valid). */
-export function validateLabelSelector(sel: unknown, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (!isObj(sel)) return errs;
-  errs.push(...validateLabels(isObj(sel.matchLabels) ? sel.matchLabels : undefined, `${path}.matchLabels`));
-  asArray(sel.matchExpressions).forEach((raw, i) => {
-    const e = isObj(raw) ? raw : {};
-    const p = `${path}.matchExpressions[${i}]`;
-    const values = asArray(e.values);
-    switch (e.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(field.invalid(`${p}.operator`, String(e.operator ?? ''), 'not a valid selector operator'));
-    }
-    const key = String(e.key ?? '');
-    for (const m of isQualifiedName(key)) errs.push(field.invalid(`${p}.key`, key, m));
-    values.forEach((v, j) => {
-      for (const m of isValidLabelValue(String(v))) errs.push(field.invalid(`${p}.values[${j}]`, String(v), m));
-    });
-  });
-  return errs;
-}
 
 function selectorIsEmpty(sel: Obj): boolean {
   return Object.keys(isObj(sel.matchLabels) ? sel.matchLabels : {}).length + asArray(sel.matchExpressions).length === 0;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Pod templates: core's PodSpec defaults and validation, with the template wrapper around them
-
-/** True when validating an update: the store fills in metadata.resourceVersion before validating one. */
-export const isUpdate = (obj: KObject): boolean => Boolean(obj.metadata.resourceVersion);
-
-/** Defaults a PodTemplateSpec in place (creating it when absent, as Go's zero struct would be). */
-export function defaultPodTemplate(parent: Obj, key = 'template'): void {
-  const template = ensureObj(parent, key);
-  defaultPodSpec(ensureObj(template, 'spec'));
-}
-
-/** ValidatePodTemplateSpec: labels (at `<path>.labels`, as upstream), annotations, the pod spec. */
-export function validatePodTemplateSpec(template: unknown, path: string): FieldError[] {
-  const t = isObj(template) ? template : {};
-  const meta = isObj(t.metadata) ? t.metadata : {};
-  const spec = isObj(t.spec) ? t.spec : {};
-  const errs: FieldError[] = [];
-  errs.push(...validateLabels(isObj(meta.labels) ? meta.labels : undefined, `${path}.labels`));
-  errs.push(...validateAnnotations(isObj(meta.annotations) ? meta.annotations : undefined, `${path}.annotations`));
-  errs.push(...validatePodSpec(spec, `${path}.spec`));
-  if (asArray(spec.ephemeralContainers).length > 0) {
-    errs.push(field.forbidden(`${path}.spec.ephemeralContainers`, 'ephemeral containers not allowed in pod template'));
-  }
-  return errs;
-}
-
-export const templateLabels = (template: unknown): Obj | undefined =>
-  isObj(template) && isObj(template.metadata) && isObj(template.metadata.labels) ? template.metadata.labels : undefined;
-
-// ---------------------------------------------------------------------------------------------
-// Subresources
-
-export function statusSubresource(group: string, version: string, kind: string): SubresourceDef {
-  return { name: 'status', group, version, kind, verbs: STATUS_VERBS };
-}
 const SCALE: SubresourceDef = { name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
 
 const GROUP = 'apps';
@@ -264,7 +59,7 @@ function validateWorkloadSelector(sel: unknown, path: string, what: string, errs
   if (sel === undefined || sel === null) {
     errs.push(field.required(path));
   } else {
-    errs.push(...validateLabelSelector(sel, path));
+    errs.push(...validateLabelSelector(sel, path, { stringValues: true }));
     if (isObj(sel) && selectorIsEmpty(sel)) errs.push(invalidRendered(path, goLabelSelector(sel), `empty selector is invalid for ${what}`));
   }
   return selectorOf(sel);
@@ -278,7 +73,7 @@ function validateTemplateForReplicaSet(template: unknown, reqs: Requirement[], p
   if (reqs.length > 0 && !matchesLabels(reqs, labels as Record<string, string> | undefined)) {
     errs.push(selectorMismatch(`${path}.metadata.labels`, labels));
   }
-  errs.push(...validatePodTemplateSpec(template, path));
+  errs.push(...validateWorkloadPodTemplate(template, path));
   const spec = isObj(template.spec) ? template.spec : {};
   if (spec.restartPolicy !== 'Always') errs.push(field.notSupported(`${path}.spec.restartPolicy`, spec.restartPolicy ?? '', ['Always']));
   if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null) {
@@ -302,7 +97,7 @@ function defaultDeployment(obj: KObject): void {
   }
   spec.revisionHistoryLimit ??= 10;
   spec.progressDeadlineSeconds ??= 600;
-  defaultPodTemplate(spec);
+  defaultPodTemplateSpec(spec);
 }
 
 function validateDeploymentStrategy(strategy: unknown, path: string): FieldError[] {
@@ -465,7 +260,7 @@ const replicasets: ResourceDef = {
   defaults(obj) {
     const spec = ensureObj(obj, 'spec');
     spec.replicas ??= 1;
-    defaultPodTemplate(spec);
+    defaultPodTemplateSpec(spec);
   },
   prepareForCreate(obj) {
     obj.status = { replicas: 0 };
@@ -491,7 +286,7 @@ function defaultStatefulSet(obj: KObject): void {
   retention.whenScaled ||= 'Retain';
   spec.replicas ??= 1;
   spec.revisionHistoryLimit ??= 10;
-  defaultPodTemplate(spec);
+  defaultPodTemplateSpec(spec);
   for (const raw of asArray(spec.volumeClaimTemplates)) {
     if (!isObj(raw)) continue;
     raw.apiVersion ||= 'v1';
@@ -617,13 +412,13 @@ function defaultDaemonSet(obj: KObject): void {
     ru.maxSurge ??= 0;
   }
   spec.revisionHistoryLimit ??= 10;
-  defaultPodTemplate(spec);
+  defaultPodTemplateSpec(spec);
 }
 
 function validateDaemonSetSpec(obj: KObject): FieldError[] {
   const spec = specOf(obj);
   const errs: FieldError[] = [];
-  errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
+  errs.push(...validateLabelSelector(spec.selector, 'spec.selector', { stringValues: true }));
   const reqs = selectorOf(spec.selector);
   const labels = templateLabels(spec.template);
   if (reqs && !matchesLabels(reqs, labels as Record<string, string> | undefined)) {
@@ -632,7 +427,7 @@ function validateDaemonSetSpec(obj: KObject): FieldError[] {
   if (isObj(spec.selector) && selectorIsEmpty(spec.selector)) {
     errs.push(invalidRendered('spec.selector', goLabelSelector(spec.selector), 'empty selector is invalid for daemonset'));
   }
-  errs.push(...validatePodTemplateSpec(spec.template, 'spec.template'));
+  errs.push(...validateWorkloadPodTemplate(spec.template, 'spec.template'));
   const tspec = isObj(spec.template) && isObj(spec.template.spec) ? spec.template.spec : {};
   if (tspec.restartPolicy !== 'Always') errs.push(field.notSupported('spec.template.spec.restartPolicy', tspec.restartPolicy ?? '', ['Always']));
   if (tspec.activeDeadlineSeconds !== undefined && tspec.activeDeadlineSeconds !== null) {

@@ -6,7 +6,22 @@
 // worded like pkg/apis/autoscaling/validation.
 import { age } from '../machinery/duration';
 import { field, isQualifiedName } from '../machinery/validation';
-import { AGE_COLUMN, NAME_COLUMN, asArray, col, ensureObj, isObj, isUpdate, specOf, statusOf, statusSubresource, type Obj } from './apps';
+import {
+  AGE_COLUMN,
+  NAME_COLUMN,
+  asArray,
+  clone,
+  col,
+  ensureObj,
+  isObj,
+  isSet,
+  isUpdate,
+  isValidPathSegmentName,
+  specOf,
+  statusOf,
+  statusSubresource,
+  type Obj,
+} from './common';
 import { ALL_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
 
 const GROUP = 'autoscaling';
@@ -19,8 +34,6 @@ export const BEHAVIOR_ANNOTATION = 'autoscaling.alpha.kubernetes.io/behavior';
 const ROUND_TRIP_ANNOTATIONS = [METRIC_SPECS_ANNOTATION, METRIC_STATUSES_ANNOTATION, CONDITIONS_ANNOTATION, BEHAVIOR_ANNOTATION];
 
 const DEFAULT_CPU_UTILIZATION = 80;
-const isSet = (v: unknown): boolean => v !== undefined && v !== null;
-const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 
 /** Assign only the defined values, in order (Go struct field order with omitempty). */
 function compact(entries: [string, unknown][]): Obj {
@@ -580,8 +593,7 @@ function validateHPA(obj: KObject, old?: KObject): FieldError[] {
   for (const k of ['kind', 'name']) {
     const v = typeof ref[k] === 'string' ? ref[k] : '';
     if (!v) errs.push(field.required(`spec.scaleTargetRef.${k}`));
-    else if (v === '.' || v === '..') errs.push(field.invalid(`spec.scaleTargetRef.${k}`, v, `may not be '${v}'`));
-    else for (const bad of ['/', '%']) if (v.includes(bad)) errs.push(field.invalid(`spec.scaleTargetRef.${k}`, v, `may not contain '${bad}'`));
+    else for (const m of isValidPathSegmentName(v)) errs.push(field.invalid(`spec.scaleTargetRef.${k}`, v, m));
   }
   asArray(spec.metrics).forEach((m, i) => errs.push(...validateMetricSpec(isObj(m) ? m : {}, `spec.metrics[${i}]`)));
   if (isObj(spec.behavior)) {

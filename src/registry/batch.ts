@@ -13,7 +13,6 @@ import {
   asArray,
   col,
   containerCells,
-  defaultPodTemplate,
   ensureObj,
   formatSelector,
   goLabelSelector,
@@ -21,22 +20,31 @@ import {
   immutableSelector,
   invalidRendered,
   isObj,
+  isSet,
+  isUpdate,
   nonNegative,
+  num,
   selectorMismatch,
   selectorOf,
   specOf,
   statusOf,
-  isUpdate,
   statusSubresource,
   templateLabels,
   validateLabelSelector,
-  validatePodTemplateSpec,
+  wide,
   type Obj,
-} from './apps';
+} from './common';
+import { defaultPodTemplateSpec, validateWorkloadPodTemplate } from './core';
 import { ALL_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
 
 const GROUP = 'batch';
 const VERSION = 'v1';
+
+/** The Selector column of jobs and cronjobs (the job spec's selector). */
+const SELECTOR_COLUMN = wide(
+  'Selector',
+  'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
+);
 
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
@@ -45,8 +53,6 @@ const LEGACY_CONTROLLER_UID_LABEL = 'controller-uid';
 
 const MAX_INT32 = 2147483647;
 const MAX_PARALLELISM_FOR_INDEXED_JOB = 100000;
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const isSet = (v: unknown): boolean => v !== undefined && v !== null;
 
 // ---------------------------------------------------------------------------------------------
 // Cron schedules (robfig/cron v3 ParseStandard: 5 fields or a descriptor)
@@ -267,7 +273,7 @@ function validateJobSpecCommon(spec: Obj, path: string): FieldError[] {
   if (isSet(spec.podReplacementPolicy) && !REPLACEMENT_POLICIES.includes(spec.podReplacementPolicy)) {
     errs.push(field.notSupported(`${path}.podReplacementPolicy`, spec.podReplacementPolicy, REPLACEMENT_POLICIES));
   }
-  errs.push(...validatePodTemplateSpec(spec.template, `${path}.template`));
+  errs.push(...validateWorkloadPodTemplate(spec.template, `${path}.template`));
   const tspec = isObj(spec.template) && isObj(spec.template.spec) ? spec.template.spec : {};
   const rp = tspec.restartPolicy ?? '';
   if (rp === 'Always' || rp === '') {
@@ -284,7 +290,7 @@ function validateJobSpecCommon(spec: Obj, path: string): FieldError[] {
 function validateJobSpec(spec: Obj): FieldError[] {
   const errs = validateJobSpecCommon(spec, 'spec');
   if (!isSet(spec.selector)) errs.push(field.required('spec.selector'));
-  else errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
+  else errs.push(...validateLabelSelector(spec.selector, 'spec.selector', { stringValues: true }));
   const reqs = selectorOf(spec.selector);
   const labels = templateLabels(spec.template);
   if (reqs && !matchesLabels(reqs, labels as Record<string, string> | undefined)) errs.push(selectorMismatch('spec.template.metadata.labels', labels));
@@ -402,7 +408,7 @@ const jobs: ResourceDef = {
       AGE_COLUMN,
       CONTAINERS_COLUMN,
       IMAGES_COLUMN,
-      col('Selector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', 'string', 1),
+      SELECTOR_COLUMN,
     ],
     cells(obj, now) {
       const spec = specOf(obj);
@@ -422,7 +428,7 @@ const jobs: ResourceDef = {
   defaults(obj) {
     const spec = ensureObj(obj, 'spec');
     defaultJobSpec(spec);
-    defaultPodTemplate(spec);
+    defaultPodTemplateSpec(spec);
     // SetDefaults_Job: a job without labels takes its template's. In Go both share one map, so the labels
     // generateSelector adds later show up on the job too: keep the same object.
     const tplLabels = templateLabels(spec.template);
@@ -507,7 +513,7 @@ const cronjobs: ResourceDef = {
       AGE_COLUMN,
       CONTAINERS_COLUMN,
       IMAGES_COLUMN,
-      col('Selector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', 'string', 1),
+      SELECTOR_COLUMN,
     ],
     cells(obj, now) {
       const spec = specOf(obj);
@@ -536,7 +542,7 @@ const cronjobs: ResourceDef = {
     spec.suspend ??= false;
     spec.successfulJobsHistoryLimit ??= 3;
     spec.failedJobsHistoryLimit ??= 1;
-    defaultPodTemplate(ensureObj(ensureObj(spec, 'jobTemplate'), 'spec'));
+    defaultPodTemplateSpec(ensureObj(ensureObj(spec, 'jobTemplate'), 'spec'));
   },
   prepareForCreate(obj) {
     obj.status = {};

@@ -3,7 +3,7 @@
 // pkg/apis/coordination/validation.
 import { age } from '../machinery/duration';
 import { field } from '../machinery/validation';
-import { AGE_COLUMN, NAME_COLUMN, col, specOf } from './apps';
+import { AGE_COLUMN, NAME_COLUMN, col, nonNegative, specOf } from './common';
 import { ALL_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
 
 const STRATEGIES = ['OldestEmulationVersion'];
@@ -15,9 +15,7 @@ function validateLease(obj: KObject): FieldError[] {
   if (typeof spec.leaseDurationSeconds === 'number' && spec.leaseDurationSeconds <= 0) {
     errs.push(field.invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
   }
-  if (typeof spec.leaseTransitions === 'number' && spec.leaseTransitions < 0) {
-    errs.push(field.invalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0'));
-  }
+  errs.push(...nonNegative(spec.leaseTransitions, 'spec.leaseTransitions'));
   if (spec.strategy !== undefined && spec.strategy !== null && !STRATEGIES.includes(spec.strategy)) {
     errs.push(field.notSupported('spec.strategy', spec.strategy, STRATEGIES));
   }

@@ -19,48 +19,45 @@ import {
   isDNS1123Subdomain,
   isQualifiedName,
   isValidLabelValue,
+  validateAnnotations,
   validateImmutableField,
   validateLabels,
 } from '../machinery/validation';
 import {
-  ALL_VERBS,
-  STATUS_VERBS,
-  type ColumnDefinition,
-  type FieldError,
-  type KObject,
-  type Printer,
-  type ResourceDef,
-  type SubresourceDef,
-} from './types';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Obj = Record<string, any>;
+  AGE_COLUMN,
+  CONTAINERS_COLUMN,
+  IMAGES_COLUMN,
+  NAME_COLUMN,
+  NEGATIVE_ERROR,
+  asArray,
+  col,
+  ensureObj,
+  formatLabels,
+  goStringMap,
+  invalidRendered,
+  isObj,
+  isValidPortName,
+  isValidPortNum,
+  nonNegative,
+  objOf,
+  statusOf,
+  wide,
+  type Obj,
+} from './common';
+import { SYSTEM_PRIORITY_CLASSES as PRIORITY_CLASS_LIST } from './scheduling';
+import { ALL_VERBS, STATUS_VERBS, type FieldError, type KObject, type Printer, type ResourceDef, type SubresourceDef } from './types';
 
 // ---------------------------------------------------------------------------------------------
-// Small accessors for plain JSON objects
+// Small accessors for plain JSON objects (more in common.ts)
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const objOf = (v: unknown): Obj => (isObj(v) ? v : {});
-const arrOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const objs = (v: unknown): Obj[] => arrOf(v).map(objOf);
+const objs = (v: unknown): Obj[] => asArray(v).map(objOf);
 const strOf = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const numOf = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0) || 0);
 const isEmpty = (v: unknown): boolean =>
   v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
 
-/** `obj[key]` as an object, created when missing. */
-function child(obj: Obj, key: string): Obj {
-  if (!isObj(obj[key])) obj[key] = {};
-  return obj[key];
-}
-const specOf = (obj: KObject): Obj => child(obj as Obj, 'spec');
-const statusOf = (obj: KObject): Obj => objOf(obj.status);
-
-/** labels.FormatLabels: "k=v,k2=v2" with sorted keys, "<none>" when empty. */
-export function formatLabels(labels: unknown): string {
-  const entries = Object.entries(objOf(labels)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : '<none>';
-}
+/** obj.spec, created when missing. */
+const specOf = (obj: KObject): Obj => ensureObj(obj as Obj, 'spec');
 
 /** time.Before on RFC 3339 timestamps; a missing time is the zero time. */
 const timeMs = (t: unknown): number => (typeof t === 'string' && !Number.isNaN(Date.parse(t)) ? Date.parse(t) : 0);
@@ -70,17 +67,7 @@ const timeMs = (t: unknown): number => (typeof t === 'string' && !Number.isNaN(D
 // (field.Error prints those with %#v).
 
 const goStringSlice = (v: string[]): string => `[]string{${v.map(goQuote).join(', ')}}`;
-function goStringMap(v: unknown): string {
-  if (!isObj(v)) return 'map[string]string(nil)';
-  const keys = Object.keys(v).sort();
-  return `map[string]string{${keys.map((k) => `${goQuote(k)}:${goQuote(strOf(v[k]))}`).join(', ')}}`;
-}
-/** field.Invalid whose value is already Go-formatted. */
-const invalidRaw = (path: string, value: string, detail: string): FieldError => ({
-  type: 'FieldValueInvalid',
-  field: path,
-  message: `Invalid value: ${value}: ${detail}`,
-});
+/** field.Duplicate whose value is already Go-formatted. */
 const duplicateRaw = (path: string, value: string, detail?: string): FieldError => ({
   type: 'FieldValueDuplicate',
   field: path,
@@ -90,26 +77,8 @@ const duplicateRaw = (path: string, value: string, detail?: string): FieldError 
 // ---------------------------------------------------------------------------------------------
 // Shared validation pieces
 
-const PORT_RANGE_ERROR = 'must be between 1 and 65535, inclusive';
-const NEGATIVE_ERROR = 'must be greater than or equal to 0';
 const IMMUTABLE_WHEN_SET = 'field is immutable when `immutable` is set';
 const MAX_INT32 = 2147483647;
-
-/** validation.IsValidPortNum */
-function isValidPortNum(port: unknown): string[] {
-  return Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535 ? [] : [PORT_RANGE_ERROR];
-}
-
-/** validation.IsValidPortName (IANA_SVC_NAME) */
-function isValidPortName(port: string): string[] {
-  const errs: string[] = [];
-  if (port.length > 15) errs.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(port)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(port)) errs.push('must contain at least one letter (a-z)');
-  if (port.includes('--')) errs.push('must not contain consecutive hyphens');
-  if (port.length > 0 && (port.startsWith('-') || port.endsWith('-'))) errs.push('must not begin or end with a hyphen');
-  return errs;
-}
 
 /** ValidatePortNumOrName (targetPort, probe ports). */
 function validatePortNumOrName(port: unknown, path: string): FieldError[] {
@@ -195,33 +164,9 @@ function specDiff(oldSpec: Obj, newSpec: Obj, typeName: string): string {
 // ---------------------------------------------------------------------------------------------
 // Printer columns
 
-const NAME_COLUMN: ColumnDefinition = {
-  name: 'Name',
-  type: 'string',
-  format: 'name',
-  description:
-    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-  priority: 0,
-};
-const AGE_COLUMN: ColumnDefinition = {
-  name: 'Age',
-  type: 'string',
-  format: '',
-  description:
-    'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
-  priority: 0,
-};
-const col = (name: string, description: string, type = 'string', priority = 0): ColumnDefinition => ({
-  name,
-  type,
-  format: '',
-  description,
-  priority,
-});
-const wide = (name: string, description: string, type = 'string') => col(name, description, type, 1);
 const createdAge = (obj: KObject, now: number) => age(obj.metadata.creationTimestamp, now);
 
-/** layoutContainerCells: container names and images, comma separated. */
+/** layoutContainerCells on a container list (entries that are not objects print as empty names and images). */
 function containerCells(containers: unknown): [string, string] {
   const cs = objs(containers);
   return [cs.map((c) => strOf(c.name)).join(','), cs.map((c) => strOf(c.image)).join(',')];
@@ -253,7 +198,7 @@ export function podSummary(pod: KObject, now: number): PodSummary {
   const status = statusOf(pod);
   let restarts = 0;
   let restartableInitRestarts = 0;
-  let totalContainers = arrOf(spec.containers).length;
+  let totalContainers = asArray(spec.containers).length;
   let readyContainers = 0;
   let lastRestart = 0;
   let lastRestartableInitRestart = 0;
@@ -299,7 +244,7 @@ export function podSummary(pod: KObject, now: number): PodSummary {
     } else if (waiting && waiting.reason && waiting.reason !== 'PodInitializing') {
       reason = `Init:${strOf(waiting.reason)}`;
     } else {
-      reason = `Init:${i}/${arrOf(spec.initContainers).length}`;
+      reason = `Init:${i}/${asArray(spec.initContainers).length}`;
     }
     initializing = true;
     break;
@@ -485,14 +430,14 @@ function defaultPod(pod: KObject): void {
   defaultPodSpec(spec);
   for (const key of ['containers', 'initContainers']) {
     for (const c of objs(spec[key])) {
-      const resources = child(c, 'resources');
+      const resources = ensureObj(c, 'resources');
       if (isObj(resources.limits)) {
-        const requests = child(resources, 'requests');
+        const requests = ensureObj(resources, 'requests');
         for (const [name, q] of Object.entries(resources.limits)) if (!(name in requests)) requests[name] = q;
       }
       // InPlacePodVerticalScaling (beta, on in 1.33): regular containers get NotRequired resize policies.
       if (key === 'containers' && isObj(resources.requests)) {
-        const policies = arrOf(c.resizePolicy);
+        const policies = asArray(c.resizePolicy);
         const has = new Set(objs(policies).map((p) => p.resourceName));
         for (const name of ['cpu', 'memory']) {
           if (name in resources.requests && !has.has(name)) policies.push({ resourceName: name, restartPolicy: 'NotRequired' });
@@ -534,7 +479,7 @@ export function admitServiceAccount(pod: KObject): void {
   let needsVolume = false;
   for (const key of ['initContainers', 'containers']) {
     for (const c of objs(spec[key])) {
-      const mounts = arrOf(c.volumeMounts);
+      const mounts = asArray(c.volumeMounts);
       if (objs(mounts).some((m) => m.mountPath === TOKEN_MOUNT_PATH)) continue;
       mounts.push({ name: volumeName, readOnly: true, mountPath: TOKEN_MOUNT_PATH });
       c.volumeMounts = mounts;
@@ -572,10 +517,7 @@ export function admitDefaultTolerations(pod: KObject, seconds = 300): void {
 }
 
 /** Built-in PriorityClasses; others are looked up by the Priority admission plugin (not here). */
-export const SYSTEM_PRIORITY_CLASSES: Record<string, number> = {
-  'system-node-critical': 2000001000,
-  'system-cluster-critical': 2000000000,
-};
+export const SYSTEM_PRIORITY_CLASSES: Record<string, number> = Object.fromEntries(PRIORITY_CLASS_LIST.map((c) => [c.name, c.value]));
 
 /** The Priority admission plugin for pods without a class (no global default) or with a system class. */
 export function admitPriority(pod: KObject): void {
@@ -631,7 +573,7 @@ function preparePodForCreate(pod: KObject): void {
   const spec = specOf(pod);
   const status: Obj = { phase: 'Pending', qosClass: podQOSClass(spec) };
   // applySchedulingGatedCondition
-  if (arrOf(spec.schedulingGates).length > 0) {
+  if (asArray(spec.schedulingGates).length > 0) {
     status.conditions = [
       {
         type: 'PodScheduled',
@@ -681,7 +623,7 @@ function validateQuantity(name: string, q: unknown, path: string): FieldError[] 
   if (v === undefined) return [field.invalid(path, text, QUANTITY_ERROR)];
   const errs: FieldError[] = [];
   if (v < 0) errs.push(field.invalid(path, text, NEGATIVE_ERROR));
-  if (isIntegerResource(name) && Math.round(v * 1000) % 1000 !== 0) errs.push(invalidRaw(path, text, 'must be an integer'));
+  if (isIntegerResource(name) && Math.round(v * 1000) % 1000 !== 0) errs.push(invalidRendered(path, text, 'must be an integer'));
   return errs;
 }
 
@@ -907,7 +849,7 @@ export function validatePodSpec(specValue: unknown, path: string): FieldError[] 
   return errs;
 }
 
-/** ValidatePodTemplateSpec: template labels and annotations, then the pod spec. */
+/** The template check of ReplicationControllers and PodTemplates: template labels (at `<path>.metadata.labels`), then the pod spec. */
 export function validatePodTemplateSpec(template: unknown, path: string): FieldError[] {
   const t = objOf(template);
   const meta = objOf(t.metadata);
@@ -917,6 +859,29 @@ export function validatePodTemplateSpec(template: unknown, path: string): FieldE
   ];
 }
 
+// ---- pod templates of the workload groups (apps, batch) -------------------------------------
+
+/** Defaults the PodTemplateSpec at parent[key] in place (creating it when absent, as Go's zero struct would be). */
+export function defaultPodTemplateSpec(parent: Obj, key = 'template'): void {
+  const template = ensureObj(parent, key);
+  defaultPodSpec(ensureObj(template, 'spec'));
+}
+
+/** ValidatePodTemplateSpec as the workload groups run it: labels (at `<path>.labels`, as upstream), annotations, the pod spec. */
+export function validateWorkloadPodTemplate(template: unknown, path: string): FieldError[] {
+  const t = isObj(template) ? template : {};
+  const meta = isObj(t.metadata) ? t.metadata : {};
+  const spec = isObj(t.spec) ? t.spec : {};
+  const errs: FieldError[] = [];
+  errs.push(...validateLabels(isObj(meta.labels) ? meta.labels : undefined, `${path}.labels`));
+  errs.push(...validateAnnotations(isObj(meta.annotations) ? meta.annotations : undefined, `${path}.annotations`));
+  errs.push(...validatePodSpec(spec, `${path}.spec`));
+  if (asArray(spec.ephemeralContainers).length > 0) {
+    errs.push(field.forbidden(`${path}.spec.ephemeralContainers`, 'ephemeral containers not allowed in pod template'));
+  }
+  return errs;
+}
+
 /**
  * ValidatePodCreate minus metadata. The store also runs validate on updates; a create is recognised by
  * the missing resourceVersion (the store fills it in before validating an update).
@@ -924,7 +889,7 @@ export function validatePodTemplateSpec(template: unknown, path: string): FieldE
 function validatePod(pod: KObject): FieldError[] {
   const errs = validatePodSpec(pod.spec, 'spec');
   const isCreate = !pod.metadata.resourceVersion;
-  if (isCreate && arrOf(objOf(pod.spec).ephemeralContainers).length > 0) {
+  if (isCreate && asArray(objOf(pod.spec).ephemeralContainers).length > 0) {
     errs.push(field.forbidden('spec.ephemeralContainers', 'cannot be set on create'));
   }
   return errs;
@@ -949,7 +914,7 @@ function validatePodUpdate(pod: KObject, old: KObject): FieldError[] {
   const oldSpec = objOf(old.spec);
   const errs: FieldError[] = [];
   for (const key of ['containers', 'initContainers']) {
-    if (arrOf(spec[key]).length !== arrOf(oldSpec[key]).length) {
+    if (asArray(spec[key]).length !== asArray(oldSpec[key]).length) {
       return [field.forbidden(`spec.${key}`, 'pod updates may not add or remove containers')];
     }
     objs(spec[key]).forEach((c, i) => {
@@ -972,7 +937,7 @@ function validatePodUpdate(pod: KObject, old: KObject): FieldError[] {
   errs.push(...validateOnlyAddedTolerations(spec.tolerations, oldSpec.tolerations, 'spec.tolerations'));
   // Scheduling gates may only be removed.
   const oldGates = new Set(objs(oldSpec.schedulingGates).map((g) => strOf(g.name)));
-  if (arrOf(spec.schedulingGates).length) {
+  if (asArray(spec.schedulingGates).length) {
     objs(spec.schedulingGates).forEach((g, i) => {
       const name = strOf(g.name);
       if (!oldGates.has(name)) errs.push(field.forbidden(`spec.schedulingGates[${i}].name`, `only deletion is allowed, but found new scheduling gate '${name}'`));
@@ -1012,14 +977,14 @@ function validatePodUpdate(pod: KObject, old: KObject): FieldError[] {
 
 function clusterIPsOf(svc: KObject): string[] {
   const spec = objOf(svc.spec);
-  const ips = arrOf(spec.clusterIPs).map(strOf);
+  const ips = asArray(spec.clusterIPs).map(strOf);
   if (ips.length) return ips;
   return spec.clusterIP ? [strOf(spec.clusterIP)] : [];
 }
 const isHeadless = (svc: KObject): boolean => clusterIPsOf(svc)[0] === 'None';
 /** service.ExternallyAccessible */
 function externallyAccessible(spec: Obj): boolean {
-  return spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && arrOf(spec.externalIPs).length > 0);
+  return spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && asArray(spec.externalIPs).length > 0);
 }
 
 /** loadBalancerStatusStringer (wide: never clipped). */
@@ -1036,7 +1001,7 @@ function loadBalancerIPs(svc: KObject): string {
 /** getServiceExternalIP */
 export function serviceExternalIP(svc: KObject): string {
   const spec = objOf(svc.spec);
-  const externalIPs = arrOf(spec.externalIPs).map(strOf);
+  const externalIPs = asArray(spec.externalIPs).map(strOf);
   switch (spec.type) {
     case 'ClusterIP':
     case 'NodePort':
@@ -1151,7 +1116,7 @@ function validateService(svc: KObject): FieldError[] {
       break;
     case 'ExternalName': {
       if (ips.length) errs.push(field.forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
-      if (arrOf(spec.ipFamilies).length) errs.push(field.forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
+      if (asArray(spec.ipFamilies).length) errs.push(field.forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
       if (spec.ipFamilyPolicy) errs.push(field.forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
       const cname = strOf(spec.externalName).replace(/\.$/, '');
       if (cname) errs.push(...dnsSubdomainErrors(cname, 'spec.externalName'));
@@ -1174,7 +1139,7 @@ function validateService(svc: KObject): FieldError[] {
   } else if (spec.sessionAffinityConfig) {
     errs.push(field.invalid('spec.sessionAffinityConfig', spec.sessionAffinityConfig, `must not be set when session affinity is ${strOf(spec.sessionAffinity)}`));
   }
-  arrOf(spec.externalIPs).forEach((ip, i) => {
+  asArray(spec.externalIPs).forEach((ip, i) => {
     if (!isIP(strOf(ip))) errs.push(field.invalid(`spec.externalIPs[${i}]`, ip, IP_ERROR));
   });
   errs.push(...validateEnum(spec.type, SERVICE_TYPES, 'spec.type'));
@@ -1221,16 +1186,16 @@ function validateServiceUpdate(svc: KObject, old: KObject): FieldError[] {
   const errs: FieldError[] = [];
   if (ips.length === oldIPs.length) {
     oldIPs.forEach((ip, i) => {
-      if (ip !== ips[i]) errs.push(invalidRaw(`spec.clusterIPs[${i}]`, value, 'may not change once set'));
+      if (ip !== ips[i]) errs.push(invalidRendered(`spec.clusterIPs[${i}]`, value, 'may not change once set'));
     });
   } else if (oldIPs.length > ips.length) {
-    if (ips.length === 0) errs.push(invalidRaw('spec.clusterIPs[0]', value, 'primary clusterIP can not be unset'));
-    if (oldIPs.length > 0 && ips.length > 0 && ips[0] !== oldIPs[0]) errs.push(invalidRaw('spec.clusterIPs[0]', value, 'may not change once set'));
+    if (ips.length === 0) errs.push(invalidRendered('spec.clusterIPs[0]', value, 'primary clusterIP can not be unset'));
+    if (oldIPs.length > 0 && ips.length > 0 && ips[0] !== oldIPs[0]) errs.push(invalidRendered('spec.clusterIPs[0]', value, 'may not change once set'));
     if (ips.length === 1 && spec.ipFamilyPolicy !== 'SingleStack') {
-      errs.push(invalidRaw('spec.clusterIPs[0]', value, "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary clusterIP"));
+      errs.push(invalidRendered('spec.clusterIPs[0]', value, "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary clusterIP"));
     }
   } else if (oldIPs.length > 0 && ips[0] !== oldIPs[0]) {
-    errs.push(invalidRaw('spec.clusterIPs[0]', value, 'may not change once set'));
+    errs.push(invalidRendered('spec.clusterIPs[0]', value, 'may not change once set'));
   }
   return errs;
 }
@@ -1320,7 +1285,7 @@ function validateNode(node: KObject): FieldError[] {
 }
 
 function podCIDRsOf(spec: Obj): string[] {
-  const cidrs = arrOf(spec.podCIDRs).map(strOf);
+  const cidrs = asArray(spec.podCIDRs).map(strOf);
   return cidrs.length ? cidrs : spec.podCIDR ? [strOf(spec.podCIDR)] : [];
 }
 
@@ -1362,7 +1327,7 @@ function defaultNamespace(ns: KObject): void {
 function prepareNamespaceForCreate(ns: KObject): void {
   ns.status = { phase: 'Active' };
   const spec = specOf(ns);
-  const finalizers = arrOf(spec.finalizers).map(strOf);
+  const finalizers = asArray(spec.finalizers).map(strOf);
   if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
   spec.finalizers = finalizers;
 }
@@ -1372,7 +1337,7 @@ const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion
 /** ValidateNamespace: spec.finalizers are qualified names, standard or domain-prefixed. */
 function validateNamespace(ns: KObject): FieldError[] {
   const errs: FieldError[] = [];
-  for (const f of arrOf(objOf(ns.spec).finalizers).map(strOf)) {
+  for (const f of asArray(objOf(ns.spec).finalizers).map(strOf)) {
     errs.push(...isQualifiedName(f).map((m) => field.invalid('spec.finalizers', f, m)));
     if (!f.includes('/') && !STANDARD_FINALIZERS.has(f)) {
       errs.push(field.invalid('spec.finalizers', f, 'name is neither a standard finalizer name nor is it fully qualified'));
@@ -1459,7 +1424,7 @@ function base64Utf8(s: string): string {
 function defaultSecret(secret: KObject): void {
   secret.type ||= 'Opaque';
   if (isObj(secret.stringData)) {
-    const data = child(secret as Obj, 'data');
+    const data = ensureObj(secret as Obj, 'data');
     for (const [k, v] of Object.entries(secret.stringData)) data[k] = base64Utf8(strOf(v));
   }
   delete secret.stringData;
@@ -1681,7 +1646,7 @@ function validateEndpoints(ep: KObject): FieldError[] {
 
 /** GetAccessModesAsString: RWO,ROX,RWX,RWOP in that order. */
 export function accessModesString(modes: unknown): string {
-  const set = new Set(arrOf(modes).map(strOf));
+  const set = new Set(asArray(modes).map(strOf));
   const out: string[] = [];
   if (set.has('ReadWriteOnce')) out.push('RWO');
   if (set.has('ReadOnlyMany')) out.push('ROX');
@@ -1768,7 +1733,7 @@ function defaultPersistentVolume(pv: KObject): void {
   spec.volumeMode ||= 'Filesystem';
   if (isObj(spec.iscsi)) spec.iscsi.iscsiInterface ||= 'default';
   if (isObj(spec.hostPath) && spec.hostPath.type === undefined) spec.hostPath.type = '';
-  const status = child(pv as Obj, 'status');
+  const status = ensureObj(pv as Obj, 'status');
   status.phase ||= 'Pending';
 }
 
@@ -1779,7 +1744,7 @@ function preparePersistentVolumeForCreate(pv: KObject): void {
 
 function defaultPersistentVolumeClaim(pvc: KObject): void {
   specOf(pvc).volumeMode ||= 'Filesystem';
-  child(pvc as Obj, 'status').phase ||= 'Pending';
+  ensureObj(pvc as Obj, 'status').phase ||= 'Pending';
 }
 
 const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
@@ -1792,7 +1757,7 @@ const PV_SOURCES = [
 ];
 
 function validateAccessModes(modes: unknown, path: string, detail: string): FieldError[] {
-  const list = arrOf(modes).map(strOf);
+  const list = asArray(modes).map(strOf);
   const errs: FieldError[] = [];
   if (!list.length) errs.push(field.required(path, detail));
   for (const m of list) if (!ACCESS_MODES.includes(m)) errs.push(field.notSupported(path, m, ACCESS_MODES));
@@ -1893,8 +1858,8 @@ const replicationControllerPrinter: Printer = {
     col('Current', 'Replicas is the most recently observed number of replicas.', 'integer'),
     col('Ready', 'The number of ready replicas for this replication controller.', 'integer'),
     AGE_COLUMN,
-    wide('Containers', 'Names of each container in the template.'),
-    wide('Images', 'Images referenced by each container in the template.'),
+    CONTAINERS_COLUMN,
+    IMAGES_COLUMN,
     wide('Selector', 'Selector is a label query over pods that should match the Replicas count.'),
   ],
   cells(rc, now) {
@@ -1924,20 +1889,16 @@ function defaultReplicationController(rc: KObject): void {
     if (isEmpty(rc.metadata.labels)) rc.metadata.labels = { ...labels };
   }
   if (spec.replicas === undefined || spec.replicas === null) spec.replicas = 1;
-  if (template) defaultPodSpec(child(template, 'spec'));
-}
-
-function validateNonNegative(v: unknown, path: string): FieldError[] {
-  return typeof v === 'number' && v < 0 ? [field.invalid(path, v, NEGATIVE_ERROR)] : [];
+  if (template) defaultPodSpec(ensureObj(template, 'spec'));
 }
 
 /** ValidateReplicationControllerSpec */
 function validateReplicationController(rc: KObject): FieldError[] {
   const spec = objOf(rc.spec);
   const errs: FieldError[] = [];
-  errs.push(...validateNonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
+  errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   if (isEmpty(spec.selector)) errs.push(field.required('spec.selector'));
-  errs.push(...validateNonNegative(spec.replicas, 'spec.replicas'));
+  errs.push(...nonNegative(spec.replicas, 'spec.replicas'));
   if (!isObj(spec.template)) {
     errs.push(field.required('spec.template'));
     return errs;
@@ -1946,7 +1907,7 @@ function validateReplicationController(rc: KObject): FieldError[] {
   const labels = objOf(objOf(template.metadata).labels);
   const selector = objOf(spec.selector);
   if (Object.keys(selector).length && !Object.entries(selector).every(([k, v]) => labels[k] === v)) {
-    errs.push(invalidRaw('spec.template.metadata.labels', goStringMap(objOf(template.metadata).labels), '`selector` does not match template `labels`'));
+    errs.push(invalidRendered('spec.template.metadata.labels', goStringMap(objOf(template.metadata).labels, strOf), '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodTemplateSpec(template, 'spec.template'));
   const templateSpec = objOf(template.spec);
@@ -1974,7 +1935,7 @@ const podTemplatePrinter: Printer = {
 };
 
 function defaultPodTemplate(pt: KObject): void {
-  if (isObj(pt.template)) defaultPodSpec(child(pt.template, 'spec'));
+  if (isObj(pt.template)) defaultPodSpec(ensureObj(pt.template, 'spec'));
 }
 
 // =============================================================================================
@@ -2036,7 +1997,7 @@ function validateResourceQuota(rq: KObject): FieldError[] {
     const path = `spec.hard[${name}]`;
     errs.push(...validateQuotaResourceName(name, path), ...validateQuantity(name, q, path));
   }
-  arrOf(spec.scopes).forEach((s) => {
+  asArray(spec.scopes).forEach((s) => {
     if (!QUOTA_SCOPES.includes(strOf(s))) errs.push(field.invalid('spec.scopes', s, 'unsupported scope'));
   });
   return errs;
@@ -2046,8 +2007,8 @@ function validateResourceQuota(rq: KObject): FieldError[] {
 function defaultLimitRange(lr: KObject): void {
   for (const item of objs(objOf(lr.spec).limits)) {
     if (item.type !== 'Container') continue;
-    const def = child(item, 'default');
-    const defReq = child(item, 'defaultRequest');
+    const def = ensureObj(item, 'default');
+    const defReq = ensureObj(item, 'defaultRequest');
     for (const [k, v] of Object.entries(objOf(item.max))) if (!(k in def)) def[k] = v;
     for (const [k, v] of Object.entries(def)) if (!(k in defReq)) defReq[k] = v;
     for (const [k, v] of Object.entries(objOf(item.min))) if (!(k in defReq)) defReq[k] = v;
@@ -2068,7 +2029,7 @@ function validateLimitRange(lr: KObject): FieldError[] {
 
 const serviceAccountPrinter: Printer = {
   columns: [NAME_COLUMN, col('Secrets', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), AGE_COLUMN],
-  cells: (sa, now) => [sa.metadata.name, arrOf(sa.secrets).length, createdAge(sa, now)],
+  cells: (sa, now) => [sa.metadata.name, asArray(sa.secrets).length, createdAge(sa, now)],
 };
 
 const componentStatusPrinter: Printer = {

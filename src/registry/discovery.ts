@@ -4,7 +4,7 @@
 // pkg/apis/discovery/validation.
 import { age } from '../machinery/duration';
 import { field, isDNS1123Label, isDNS1123Subdomain } from '../machinery/validation';
-import { AGE_COLUMN, NAME_COLUMN, asArray, col, isObj, type Obj } from './apps';
+import { AGE_COLUMN, NAME_COLUMN, asArray, col, isObj, type Obj } from './common';
 import { ALL_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];

@@ -6,12 +6,11 @@
 // validation worded like pkg/apis/core/validation/events.go for events.k8s.io/v1 requests.
 import { age } from '../machinery/duration';
 import { deepEqual, field, isQualifiedName, validateImmutableField } from '../machinery/validation';
-import { isObj, type Obj } from './apps';
+import { NAME_COLUMN, clone, col, isObj, str, wide, type Obj } from './common';
 import { ALL_VERBS, type ColumnDefinition, type FieldError, type KObject, type ResourceDef } from './types';
 
+/** Set and not empty (a Go time or string that is not its zero value). */
 const isSet = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 
 /** Copy the set values in order (Go struct field order with omitempty). */
 function put(out: Obj, key: string, v: unknown): void {
@@ -62,24 +61,17 @@ export function coreToEventsV1(obj: KObject): KObject {
 // ---------------------------------------------------------------------------------------------
 // Printer: core's event columns, computed from the core shape
 
-const col = (name: string, description: string, priority = 0, format = ''): ColumnDefinition => ({ name, type: 'string', format, description, priority });
-
 export const EVENT_COLUMNS: ColumnDefinition[] = [
   col('Last Seen', 'The time at which the most recent occurrence of this event was recorded.'),
   col('Type', 'Type of this event (Normal, Warning), new types could be added in the future'),
   col('Reason', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
   col('Object', 'The object that this event is about.'),
-  col('Subobject', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.', 1),
-  col('Source', 'The component reporting this event. Should be a short machine understandable string.', 1),
+  wide('Subobject', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.'),
+  wide('Source', 'The component reporting this event. Should be a short machine understandable string.'),
   col('Message', 'A human-readable description of the status of this operation.'),
-  col('First Seen', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', 1),
-  col('Count', 'The number of times this event has occurred.', 1),
-  col(
-    'Name',
-    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-    1,
-    'name',
-  ),
+  wide('First Seen', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)'),
+  wide('Count', 'The number of times this event has occurred.'),
+  { ...NAME_COLUMN, priority: 1 },
 ];
 
 /** printEvent (wide) on a core/v1 Event. */

@@ -2,46 +2,25 @@
 // ipaddresses. Scope, verbs, short names and subresources as kube-apiserver 1.33 serves them; printers
 // as pkg/printers/internalversion; defaults and validation after pkg/apis/networking.
 import { age } from '../machinery/duration';
+import { field, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, validateImmutableField } from '../machinery/validation';
 import {
-  field,
-  isDNS1035Label,
-  isDNS1123Label,
-  isDNS1123Subdomain,
-  isQualifiedName,
-  isValidLabelValue,
-  validateImmutableField,
-  validateLabels,
-} from '../machinery/validation';
-import { ALL_VERBS, STATUS_VERBS, type ColumnDefinition, type FieldError, type KObject, type ResourceDef } from './types';
-
-type Obj = Record<string, any>;
+  AGE_COLUMN,
+  NAME_COLUMN,
+  asArray,
+  col,
+  isObj,
+  isValidPathSegmentName,
+  isValidPortName,
+  isValidPortNum,
+  specOf,
+  statusSubresource,
+  validateLabelSelector,
+  type Obj,
+} from './common';
+import { ALL_VERBS, type FieldError, type ResourceDef } from './types';
 
 const GROUP = 'networking.k8s.io';
 const VERSION = 'v1';
-
-const NAME_COLUMN: ColumnDefinition = {
-  name: 'Name',
-  type: 'string',
-  format: 'name',
-  description:
-    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-  priority: 0,
-};
-const AGE_COLUMN: ColumnDefinition = {
-  name: 'Age',
-  type: 'string',
-  format: '',
-  description:
-    'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
-  priority: 0,
-};
-function col(name: string, description: string, type = 'string', priority = 0): ColumnDefinition {
-  return { name, type, format: '', description, priority };
-}
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const specOf = (obj: KObject): Obj => (isObj(obj.spec) ? obj.spec : {});
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -83,51 +62,6 @@ export function formatLabelSelector(sel: unknown): string {
   return s || '<none>';
 }
 
-/** v1validation.ValidateLabelSelector */
-function validateLabelSelector(sel: unknown, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (!isObj(sel)) return errs;
-  errs.push(...validateLabels(isObj(sel.matchLabels) ? sel.matchLabels : undefined, `${path}.matchLabels`));
-  asArray(sel.matchExpressions).forEach((raw, i) => {
-    const p = `${path}.matchExpressions[${i}]`;
-    const r = isObj(raw) ? raw : {};
-    const values = asArray(r.values);
-    switch (r.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(field.invalid(`${p}.operator`, r.operator ?? '', 'not a valid selector operator'));
-    }
-    const key = String(r.key ?? '');
-    for (const m of isQualifiedName(key)) errs.push(field.invalid(`${p}.key`, key, m));
-    values.forEach((v, j) => {
-      for (const m of isValidLabelValue(String(v))) errs.push(field.invalid(`${p}.values[${j}]`, v, m));
-    });
-  });
-  return errs;
-}
-
-/** validation.IsValidPortNum */
-function isValidPortNum(port: number): string[] {
-  return Number.isInteger(port) && port >= 1 && port <= 65535 ? [] : ['must be between 1 and 65535, inclusive'];
-}
-
-/** validation.IsValidPortName (IANA_SVC_NAME) */
-export function isValidPortName(port: string): string[] {
-  const errs: string[] = [];
-  if (port.length > 15) errs.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(port)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(port)) errs.push('must contain at least one letter (a-z)');
-  if (port.includes('--')) errs.push('must not contain consecutive hyphens');
-  if (port.length > 0 && (port.startsWith('-') || port.endsWith('-'))) errs.push('must not begin or end with a hyphen');
-  return errs;
-}
 
 /** validation.IsWildcardDNS1123Subdomain */
 function isWildcardDNS1123Subdomain(v: string): string[] {
@@ -139,15 +73,6 @@ function isWildcardDNS1123Subdomain(v: string): string[] {
       `a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '${fmt}')`,
     );
   }
-  return errs;
-}
-
-/** path.IsValidPathSegmentName */
-function isValidPathSegmentName(name: string): string[] {
-  if (name === '.' || name === '..') return [`may not be '${name}'`];
-  const errs: string[] = [];
-  if (name.includes('/')) errs.push("may not contain '/'");
-  if (name.includes('%')) errs.push("may not contain '%'");
   return errs;
 }
 
@@ -414,7 +339,7 @@ const ingresses: ResourceDef = {
   scope: 'Namespaced',
   verbs: ALL_VERBS,
   shortNames: ['ing'],
-  subresources: [{ name: 'status', group: GROUP, version: VERSION, kind: 'Ingress', verbs: STATUS_VERBS }],
+  subresources: [statusSubresource(GROUP, VERSION, 'Ingress')],
   generation: true,
   statusSubresource: true,
   printer: {
@@ -651,7 +576,7 @@ const servicecidrs: ResourceDef = {
   kind: 'ServiceCIDR',
   scope: 'Cluster',
   verbs: ALL_VERBS,
-  subresources: [{ name: 'status', group: GROUP, version: VERSION, kind: 'ServiceCIDR', verbs: STATUS_VERBS }],
+  subresources: [statusSubresource(GROUP, VERSION, 'ServiceCIDR')],
   statusSubresource: true,
   printer: {
     columns: [

@@ -2,6 +2,7 @@
 // pkg/printers/internalversion; validation after pkg/apis/node/validation.
 import { age } from '../machinery/duration';
 import { field, isDNS1123Label, validateImmutableField, validateLabels } from '../machinery/validation';
+import { AGE_COLUMN, NAME_COLUMN, col } from './common';
 import { ALL_VERBS, type FieldError, type ResourceDef } from './types';
 
 const GROUP = 'node.k8s.io';
@@ -20,24 +21,10 @@ const runtimeclasses: ResourceDef = {
   verbs: ALL_VERBS,
   printer: {
     columns: [
-      {
-        name: 'Name',
-        type: 'string',
-        format: 'name',
-        description:
-          'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-        priority: 0,
-      },
+      NAME_COLUMN,
       // Upstream takes this description from ObjectMeta's (missing) "handler" doc: an empty string.
-      { name: 'Handler', type: 'string', format: '', description: '', priority: 0 },
-      {
-        name: 'Age',
-        type: 'string',
-        format: '',
-        description:
-          'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
-        priority: 0,
-      },
+      col('Handler', ''),
+      AGE_COLUMN,
     ],
     cells(obj, now) {
       return [obj.metadata.name, typeof obj.handler === 'string' ? obj.handler : '', age(obj.metadata.creationTimestamp, now)];

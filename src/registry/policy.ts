@@ -8,17 +8,17 @@ import {
   NAME_COLUMN,
   col,
   intOrStringText,
+  isSet,
   notMoreThan100Percent,
   specOf,
   statusOf,
   statusSubresource,
   validateLabelSelector,
   validatePositiveIntOrPercent,
-} from './apps';
+} from './common';
 import { ALL_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
 
 const UNHEALTHY_POD_EVICTION_POLICIES = ['AlwaysAllow', 'IfHealthyBudget'];
-const isSet = (v: unknown): boolean => v !== undefined && v !== null;
 
 /** ValidatePodDisruptionBudgetSpec */
 function validatePDB(obj: KObject): FieldError[] {
@@ -32,7 +32,7 @@ function validatePDB(obj: KObject): FieldError[] {
     errs.push(...validatePositiveIntOrPercent(spec[k], `spec.${k}`));
     errs.push(...notMoreThan100Percent(spec[k], `spec.${k}`));
   }
-  errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
+  errs.push(...validateLabelSelector(spec.selector, 'spec.selector', { stringValues: true }));
   if (isSet(spec.unhealthyPodEvictionPolicy) && !UNHEALTHY_POD_EVICTION_POLICIES.includes(spec.unhealthyPodEvictionPolicy)) {
     errs.push(field.notSupported('spec.unhealthyPodEvictionPolicy', spec.unhealthyPodEvictionPolicy, UNHEALTHY_POD_EVICTION_POLICIES));
   }

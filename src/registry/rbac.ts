@@ -2,56 +2,23 @@
 // kube-apiserver 1.33 serves them; printers as pkg/printers/internalversion (roles and clusterroles have
 // no printer there, so the apiserver's default table applies); validation after pkg/apis/rbac/validation.
 import { age } from '../machinery/duration';
-import { field, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateLabels } from '../machinery/validation';
-import { ALL_VERBS, type ColumnDefinition, type FieldError, type KObject, type Printer, type ResourceDef } from './types';
-
-type Obj = Record<string, any>;
+import { field, isDNS1123Subdomain } from '../machinery/validation';
+import {
+  AGE_COLUMN,
+  DEFAULT_TABLE,
+  NAME_COLUMN,
+  asArray,
+  col,
+  isObj,
+  isValidPathSegmentName,
+  validateLabelSelector,
+  wide,
+  type Obj,
+} from './common';
+import { ALL_VERBS, type FieldError, type KObject, type Printer, type ResourceDef } from './types';
 
 const GROUP = 'rbac.authorization.k8s.io';
 const VERSION = 'v1';
-
-const NAME_DESCRIPTION =
-  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
-const CREATION_DESCRIPTION =
-  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
-const NAME_COLUMN: ColumnDefinition = { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, priority: 0 };
-const AGE_COLUMN: ColumnDefinition = { name: 'Age', type: 'string', format: '', description: CREATION_DESCRIPTION, priority: 0 };
-function col(name: string, description: string, priority = 0): ColumnDefinition {
-  return { name, type: 'string', format: '', description, priority };
-}
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-/**
- * rest.NewDefaultTableConvertor: what kube-apiserver prints for types without a printer
- * (`kubectl get roles`: NAME CREATED AT).
- */
-const DEFAULT_TABLE: Printer = {
-  columns: [
-    { name: 'Name', type: 'string', format: 'name', description: NAME_DESCRIPTION, priority: 0 },
-    { name: 'Created At', type: 'date', format: '', description: CREATION_DESCRIPTION, priority: 0 },
-  ],
-  cells(obj) {
-    return [obj.metadata.name, createdAt(obj.metadata.creationTimestamp)];
-  },
-};
-
-/** metav1.Time formatted as RFC 3339 in UTC, Go's zero time when unset. */
-function createdAt(ts: string | undefined): string {
-  const t = ts ? Date.parse(ts) : NaN;
-  if (Number.isNaN(t)) return '0001-01-01T00:00:00Z';
-  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** path.IsValidPathSegmentName: RBAC names may contain ':' (system:controller:...). */
-export function pathSegmentName(name: string): string[] {
-  if (name === '.' || name === '..') return [`may not be '${name}'`];
-  const errs: string[] = [];
-  if (name.includes('/')) errs.push("may not contain '/'");
-  if (name.includes('%')) errs.push("may not contain '%'");
-  return errs;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Roles
@@ -85,36 +52,6 @@ function validateRules(obj: KObject, namespaced: boolean): FieldError[] {
   return errs;
 }
 
-/** v1validation.ValidateLabelSelector for aggregationRule.clusterRoleSelectors. */
-function validateLabelSelector(sel: unknown, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (!isObj(sel)) return errs;
-  errs.push(...validateLabels(isObj(sel.matchLabels) ? sel.matchLabels : undefined, `${path}.matchLabels`));
-  asArray(sel.matchExpressions).forEach((raw, i) => {
-    const p = `${path}.matchExpressions[${i}]`;
-    const r = isObj(raw) ? raw : {};
-    const values = asArray(r.values);
-    switch (r.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(field.invalid(`${p}.operator`, r.operator ?? '', 'not a valid selector operator'));
-    }
-    const key = String(r.key ?? '');
-    for (const m of isQualifiedName(key)) errs.push(field.invalid(`${p}.key`, key, m));
-    values.forEach((v, j) => {
-      for (const m of isValidLabelValue(String(v))) errs.push(field.invalid(`${p}.values[${j}]`, v, m));
-    });
-  });
-  return errs;
-}
-
 const roles: ResourceDef = {
   group: GROUP,
   version: VERSION,
@@ -123,7 +60,7 @@ const roles: ResourceDef = {
   kind: 'Role',
   scope: 'Namespaced',
   verbs: ALL_VERBS,
-  nameValidator: pathSegmentName,
+  nameValidator: isValidPathSegmentName,
   printer: DEFAULT_TABLE,
   validate: (obj) => validateRules(obj, true),
 };
@@ -136,7 +73,7 @@ const clusterroles: ResourceDef = {
   kind: 'ClusterRole',
   scope: 'Cluster',
   verbs: ALL_VERBS,
-  nameValidator: pathSegmentName,
+  nameValidator: isValidPathSegmentName,
   printer: DEFAULT_TABLE,
   validate(obj) {
     const errs = validateRules(obj, false);
@@ -173,9 +110,9 @@ function bindingPrinter(what: string): Printer {
       NAME_COLUMN,
       col('Role', 'RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.'),
       AGE_COLUMN,
-      col('Users', `Users in the ${what}`, 1),
-      col('Groups', `Groups in the ${what}`, 1),
-      col('ServiceAccounts', `ServiceAccounts in the ${what}`, 1),
+      wide('Users', `Users in the ${what}`),
+      wide('Groups', `Groups in the ${what}`),
+      wide('ServiceAccounts', `ServiceAccounts in the ${what}`),
     ],
     cells(obj, now) {
       const ref = isObj(obj.roleRef) ? obj.roleRef : {};
@@ -229,7 +166,7 @@ function validateBinding(obj: KObject, namespaced: boolean): FieldError[] {
   if (!kinds.includes(ref.kind)) errs.push(field.notSupported('roleRef.kind', ref.kind ?? '', kinds));
   const name = typeof ref.name === 'string' ? ref.name : '';
   if (!name) errs.push(field.required('roleRef.name', ''));
-  else for (const m of pathSegmentName(name)) errs.push(field.invalid('roleRef.name', name, m));
+  else for (const m of isValidPathSegmentName(name)) errs.push(field.invalid('roleRef.name', name, m));
   asArray(obj.subjects).forEach((s, i) => errs.push(...validateSubject(isObj(s) ? s : {}, namespaced, `subjects[${i}]`)));
   return errs;
 }
@@ -251,7 +188,7 @@ const rolebindings: ResourceDef = {
   kind: 'RoleBinding',
   scope: 'Namespaced',
   verbs: ALL_VERBS,
-  nameValidator: pathSegmentName,
+  nameValidator: isValidPathSegmentName,
   printer: bindingPrinter('roleBinding'),
   defaults: defaultBinding,
   validate: (obj) => validateBinding(obj, true),
@@ -266,7 +203,7 @@ const clusterrolebindings: ResourceDef = {
   kind: 'ClusterRoleBinding',
   scope: 'Cluster',
   verbs: ALL_VERBS,
-  nameValidator: pathSegmentName,
+  nameValidator: isValidPathSegmentName,
   printer: bindingPrinter('clusterRoleBinding'),
   defaults: defaultBinding,
   validate: (obj) => validateBinding(obj, false),

@@ -2,7 +2,8 @@
 // pkg/printers/internalversion; defaults and validation after pkg/apis/scheduling.
 import { age } from '../machinery/duration';
 import { field, validateImmutableField } from '../machinery/validation';
-import { ALL_VERBS, type ColumnDefinition, type FieldError, type ResourceDef } from './types';
+import { AGE_COLUMN, NAME_COLUMN, col } from './common';
+import { ALL_VERBS, type FieldError, type ResourceDef } from './types';
 
 const GROUP = 'scheduling.k8s.io';
 const VERSION = 'v1';
@@ -35,23 +36,6 @@ function knownSystemPriorityClassError(name: string, value: unknown, globalDefau
   return undefined;
 }
 
-const NAME_COLUMN: ColumnDefinition = {
-  name: 'Name',
-  type: 'string',
-  format: 'name',
-  description:
-    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-  priority: 0,
-};
-const AGE_COLUMN: ColumnDefinition = {
-  name: 'Age',
-  type: 'string',
-  format: '',
-  description:
-    'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
-  priority: 0,
-};
-
 const priorityclasses: ResourceDef = {
   group: GROUP,
   version: VERSION,
@@ -65,28 +49,21 @@ const priorityclasses: ResourceDef = {
     // PreemptionPolicy has priority 0 upstream: `kubectl get pc` shows it without -o wide.
     columns: [
       NAME_COLUMN,
-      {
-        name: 'Value',
-        type: 'integer',
-        format: '',
-        description: 'value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.',
-        priority: 0,
-      },
-      {
-        name: 'Global-Default',
-        type: 'boolean',
-        format: '',
-        description: 'globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class.',
-        priority: 0,
-      },
+      col(
+        'Value',
+        'value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.',
+        'integer',
+      ),
+      col(
+        'Global-Default',
+        'globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class.',
+        'boolean',
+      ),
       AGE_COLUMN,
-      {
-        name: 'PreemptionPolicy',
-        type: 'string',
-        format: '',
-        description: 'preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.',
-        priority: 0,
-      },
+      col(
+        'PreemptionPolicy',
+        'preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.',
+      ),
     ],
     cells(obj, now) {
       return [

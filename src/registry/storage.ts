@@ -2,37 +2,12 @@
 // (volumeattributesclasses is only v1beta1 in 1.33, so it is not served.) Facts as kube-apiserver 1.33
 // serves them; printers as pkg/printers/internalversion; defaults and validation after pkg/apis/storage.
 import { age } from '../machinery/duration';
-import { deepEqual, field, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateImmutableField, validateLabels } from '../machinery/validation';
-import { ALL_VERBS, STATUS_VERBS, type ColumnDefinition, type FieldError, type KObject, type ResourceDef } from './types';
-
-type Obj = Record<string, any>;
+import { deepEqual, field, isDNS1123Subdomain, isQualifiedName, validateImmutableField } from '../machinery/validation';
+import { AGE_COLUMN, NAME_COLUMN, asArray, col, isObj, nonNegative, specOf, statusSubresource, validateLabelSelector, type Obj } from './common';
+import { ALL_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
 
 const GROUP = 'storage.k8s.io';
 const VERSION = 'v1';
-
-const NAME_COLUMN: ColumnDefinition = {
-  name: 'Name',
-  type: 'string',
-  format: 'name',
-  description:
-    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-  priority: 0,
-};
-const AGE_COLUMN: ColumnDefinition = {
-  name: 'Age',
-  type: 'string',
-  format: '',
-  description:
-    'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
-  priority: 0,
-};
-function col(name: string, description: string, type = 'string', format = ''): ColumnDefinition {
-  return { name, type, format, description, priority: 0 };
-}
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const specOf = (obj: KObject): Obj => (isObj(obj.spec) ? obj.spec : {});
 
 /** storageutil.IsDefaultAnnotation */
 export const DEFAULT_STORAGE_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
@@ -56,35 +31,6 @@ function csiDriverObjectName(name: string): string[] {
   const errs: string[] = [];
   if (name.length > 63) errs.push('must be no more than 63 characters');
   errs.push(...isDNS1123Subdomain(name.toLowerCase()));
-  return errs;
-}
-
-function validateLabelSelector(sel: unknown, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (!isObj(sel)) return errs;
-  errs.push(...validateLabels(isObj(sel.matchLabels) ? sel.matchLabels : undefined, `${path}.matchLabels`));
-  asArray(sel.matchExpressions).forEach((raw, i) => {
-    const p = `${path}.matchExpressions[${i}]`;
-    const r = isObj(raw) ? raw : {};
-    const values = asArray(r.values);
-    switch (r.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(field.invalid(`${p}.operator`, r.operator ?? '', 'not a valid selector operator'));
-    }
-    const key = String(r.key ?? '');
-    for (const m of isQualifiedName(key)) errs.push(field.invalid(`${p}.key`, key, m));
-    values.forEach((v, j) => {
-      for (const m of isValidLabelValue(String(v))) errs.push(field.invalid(`${p}.values[${j}]`, v, m));
-    });
-  });
   return errs;
 }
 
@@ -298,7 +244,7 @@ const csinodes: ResourceDef = {
       if (!nodeID) errs.push(field.required(`${p}.nodeID`, ''));
       if (nodeID.length > 128) errs.push(field.invalid(`${p}.nodeID`, nodeID, 'must be 128 characters or less'));
       const count = isObj(d.allocatable) ? d.allocatable.count : undefined;
-      if (typeof count === 'number' && count < 0) errs.push(field.invalid(`${p}.allocatable.count`, count, 'must be greater than or equal to 0'));
+      errs.push(...nonNegative(count, `${p}.allocatable.count`));
       if (seen.has(name)) errs.push(field.duplicate(`${p}.name`, name));
       seen.add(name);
       const keys = new Set<string>();
@@ -375,13 +321,13 @@ const volumeattachments: ResourceDef = {
   kind: 'VolumeAttachment',
   scope: 'Cluster',
   verbs: ALL_VERBS,
-  subresources: [{ name: 'status', group: GROUP, version: VERSION, kind: 'VolumeAttachment', verbs: STATUS_VERBS }],
+  subresources: [statusSubresource(GROUP, VERSION, 'VolumeAttachment')],
   statusSubresource: true,
   printer: {
     columns: [
       NAME_COLUMN,
       // Upstream marks this column with format "name" too.
-      col('Attacher', 'attacher indicates the name of the volume driver that MUST handle this request. This is the name returned by GetPluginName().', 'string', 'name'),
+      col('Attacher', 'attacher indicates the name of the volume driver that MUST handle this request. This is the name returned by GetPluginName().', 'string', 0, 'name'),
       col('PV', 'persistentVolumeName represents the name of the persistent volume to attach.'),
       col('Node', 'nodeName represents the node that the volume should be attached to.'),
       col('Attached', 'attached indicates the volume is successfully attached. This field must only be set by the entity completing the attach operation, i.e. the external-attacher.', 'boolean'),
