@@ -1,7 +1,8 @@
-// Content negotiation: request bodies in (JSON, YAML; protobuf is its own issue), responses out
+// Content negotiation: request bodies in (JSON, YAML, protobuf), responses out
 // (JSON, YAML, or a meta.k8s.io Table when kubectl asks for one).
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { PatchType } from './call';
+import { decodeProtobufBody, PROTOBUF_CONTENT_TYPE } from './protobuf';
 import { errors } from './status';
 
 /** kube-apiserver's default limit on a request body (3 MiB). */
@@ -19,10 +20,10 @@ export function mediaType(header: string | null | undefined): string {
 }
 
 /** Read a body with the size limit enforced while streaming (413 past it). */
-export async function readBody(req: Request): Promise<string> {
+export async function readBody(req: Request): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  if (!req.body) return '';
+  if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -42,7 +43,7 @@ export async function readBody(req: Request): Promise<string> {
     all.set(c, off);
     off += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
 }
 
 function tooLarge() {
@@ -50,8 +51,10 @@ function tooLarge() {
 }
 
 /** Decode a request body by its Content-Type. */
-export function decodeBody(text: string, contentType: string | null, patch: boolean): unknown {
+export function decodeBody(bytes: Uint8Array, contentType: string | null, patch: boolean): unknown {
   const mt = mediaType(contentType);
+  if (mt === PROTOBUF_CONTENT_TYPE && !patch) return bytes.byteLength ? decodeProtobufBody(bytes).object : undefined;
+  const text = new TextDecoder().decode(bytes);
   if (text.trim() === '') return undefined;
   const jsonLike = mt === '' || mt === 'application/json' || (patch && (mt === 'application/json-patch+json' || mt === 'application/merge-patch+json' || mt === 'application/strategic-merge-patch+json'));
   if (jsonLike) {

@@ -5,6 +5,8 @@ import type { Env } from '../env';
 import type { ClusterObject } from '../durable/cluster';
 import { KUBERNETES_VERSION } from '../durable/seed';
 import { BUILTIN_RESOURCES, lookupResource } from '../registry';
+import { crdResourceDefs } from '../registry/customresources';
+import type { KObject } from '../registry/types';
 import type { ResourceDef } from '../registry/types';
 import type { ApiCall, Verb } from './call';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, contentTypeFor, negotiateDiscovery } from './discovery';
@@ -19,6 +21,8 @@ export interface ClusterVars {
   cluster: string;
   stub: DurableObjectStub<ClusterObject>;
   base: string;
+  /** The sandbox's served resources, once asked for in this request. */
+  served?: ResourceDef[];
 }
 
 type Ctx = Context<{ Bindings: Env; Variables: ClusterVars }>;
@@ -64,6 +68,16 @@ function health(c: Ctx, kind: string): Response {
   return c.text('ok');
 }
 
+/** Built-ins plus the resources of the sandbox's established CRDs (asked of its DO once per request). */
+async function servedResources(c: Ctx): Promise<ResourceDef[]> {
+  const cached = c.get('served');
+  if (cached) return cached;
+  const crds = (await c.var.stub.customResourceDefinitions()) as KObject[];
+  const defs = [...BUILTIN_RESOURCES, ...crds.flatMap((crd) => crdResourceDefs(crd))];
+  c.set('served', defs);
+  return defs;
+}
+
 /** Verb from method and path shape, like kube-apiserver's RequestInfo. */
 function verbOf(method: string, hasName: boolean, isWatch: boolean): Verb | 'watch' | undefined {
   switch (method) {
@@ -89,7 +103,9 @@ function subresourceVerbs(def: ResourceDef, sub: string): string[] | undefined {
 async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
   const path = parseResourcePath(segments);
   if (!path) throw errors.resourceNotFound();
-  const def = lookupResource(path.group, path.version, path.resource);
+  const def =
+    lookupResource(path.group, path.version, path.resource) ??
+    (await servedResources(c)).find((d) => d.group === path.group && d.version === path.version && d.resource === path.resource);
   if (!def) throw errors.resourceNotFound();
   // Cluster-scoped resources have no namespaced form.
   if (path.namespace !== undefined && def.scope === 'Cluster') throw errors.resourceNotFound();
@@ -129,17 +145,16 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
   };
   if (verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete' || verb === 'deletecollection') {
     const ct = c.req.header('Content-Type') ?? null;
-    const text = await readBody(c.req.raw);
+    const bytes = await readBody(c.req.raw);
     if (verb === 'patch') {
       const pt = PATCH_TYPES[mediaType(ct)];
       if (!pt) throw errors.unsupportedMediaType(mediaType(ct));
       call.patchType = pt;
-      if (text.trim() === '') throw errors.badRequest('the body of the request was empty');
-    } else if (text.trim() === '' && (verb === 'create' || verb === 'update')) {
+    }
+    call.body = decodeBody(bytes, ct, verb === 'patch');
+    if (call.body === undefined && (verb === 'create' || verb === 'update' || verb === 'patch')) {
       throw errors.badRequest('the body of the request was empty');
     }
-    if (mediaType(ct) === 'application/vnd.kubernetes.protobuf') throw errors.unsupportedMediaType(mediaType(ct));
-    call.body = decodeBody(text, ct, verb === 'patch');
   }
   const reply = await c.var.stub.call(call);
   const headers: Record<string, string> = {};
@@ -160,12 +175,12 @@ export async function clusterRequest(c: Ctx, rest: string): Promise<Response> {
     if (first === 'version' && segments.length === 1) return c.json(VERSION_INFO);
     if ((first === 'healthz' || first === 'livez' || first === 'readyz') && segments.length <= 2) return health(c, first);
     if (first === 'openapi') {
-      const r = await serveOpenAPI(c.req.raw, segments.slice(1), c.var.base, BUILTIN_RESOURCES);
+      const r = await serveOpenAPI(c.req.raw, segments.slice(1), c.var.base, await servedResources(c));
       if (r) return r;
       throw errors.resourceNotFound();
     }
     if ((first === 'api' || first === 'apis') && segments.length <= 3 && c.req.method === 'GET') {
-      const doc = discoveryDocument(c, segments, url);
+      const doc = discoveryDocument(c, segments, url, first === 'api' ? BUILTIN_RESOURCES : await servedResources(c));
       if (doc) return doc;
     }
     if (first === 'api' || first === 'apis') return await resourceRequest(c, segments);
@@ -177,29 +192,29 @@ export async function clusterRequest(c: Ctx, rest: string): Promise<Response> {
   }
 }
 
-function discoveryDocument(c: Ctx, segments: string[], url: URL): Response | undefined {
+function discoveryDocument(c: Ctx, segments: string[], url: URL, defs: ResourceDef[]): Response | undefined {
   const [first, g, v] = segments;
   if (segments.length === 1) {
     const which = negotiateDiscovery(c.req.header('Accept') ?? null);
     if (which !== 'legacy') {
-      return new Response(JSON.stringify(aggregatedDiscovery(BUILTIN_RESOURCES, first as 'api' | 'apis', which)), {
+      return new Response(JSON.stringify(aggregatedDiscovery(defs, first as 'api' | 'apis', which)), {
         headers: { 'Content-Type': contentTypeFor(which), Vary: 'Accept' },
       });
     }
     if (first === 'api') return Response.json(apiVersions(url.host));
-    return Response.json(apiGroupList(BUILTIN_RESOURCES));
+    return Response.json(apiGroupList(defs));
   }
   if (first === 'api' && segments.length === 2) {
-    const list = apiResourceList(BUILTIN_RESOURCES, '', g);
+    const list = apiResourceList(defs, '', g);
     return list ? Response.json(list) : undefined;
   }
   if (first === 'apis' && segments.length === 2) {
-    const group = apiGroup(BUILTIN_RESOURCES, g);
+    const group = apiGroup(defs, g);
     if (!group) throw errors.resourceNotFound();
     return Response.json(group);
   }
   if (first === 'apis' && segments.length === 3) {
-    const list = apiResourceList(BUILTIN_RESOURCES, g, v);
+    const list = apiResourceList(defs, g, v);
     if (!list) throw errors.resourceNotFound();
     return Response.json(list);
   }

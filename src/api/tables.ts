@@ -1,14 +1,6 @@
 // Server-side printing: objects and lists as meta.k8s.io/v1 Tables with kube-apiserver's columns.
-import type { ColumnDefinition, KObject, Printer, ResourceDef } from '../registry/types';
-
-/** The default printer kube-apiserver uses for kinds without one: NAME and CREATED AT. */
-const DEFAULT_PRINTER: Printer = {
-  columns: [
-    { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-    { name: 'Created At', type: 'date', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 },
-  ],
-  cells: (obj) => [obj.metadata.name, obj.metadata.creationTimestamp],
-};
+import { DEFAULT_TABLE as DEFAULT_PRINTER } from '../registry/common';
+import type { ColumnDefinition, KObject, ResourceDef } from '../registry/types';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeBody, negotiate } from '../../src/api/negotiation';
 import { StatusError } from '../../src/api/status';
 
+const bytes = (s: string) => new TextEncoder().encode(s);
+
 describe('negotiate', () => {
   it.each([
     ['application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json', { table: true, yaml: false, unacceptable: false }],
@@ -19,8 +21,8 @@ describe('negotiate', () => {
 
 describe('decodeBody', () => {
   it('parses JSON and YAML', () => {
-    expect(decodeBody('{"a":1}', 'application/json', false)).toEqual({ a: 1 });
-    expect(decodeBody('a: 1\nb: [x]\n', 'application/yaml', false)).toEqual({ a: 1, b: ['x'] });
+    expect(decodeBody(bytes('{"a":1}'), 'application/json', false)).toEqual({ a: 1 });
+    expect(decodeBody(bytes('a: 1\nb: [x]\n'), 'application/yaml', false)).toEqual({ a: 1, b: ['x'] });
   });
   it.each([
     ['{"a":', 'application/json', 400],
@@ -29,7 +31,7 @@ describe('decodeBody', () => {
     ['x', 'text/plain', 415],
   ])('%j as %s is a %i Status', (text, ct, code) => {
     try {
-      decodeBody(text, ct, false);
+      decodeBody(bytes(text), ct, false);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(StatusError);
