@@ -3,14 +3,15 @@
 // (it runs again whenever an object of a terminating namespace finally goes away).
 import type { GenericRegistry } from '../durable/generic-registry';
 import type { Store } from '../durable/store';
-import { BUILTIN_RESOURCES, storageKey } from '../registry';
+import type { Catalog } from '../durable/catalog';
+import { storageKey } from '../registry';
 import type { KObject, ResourceDef } from '../registry/types';
 
 /** One served definition per namespaced storage key, the first (preferred) one. */
-function namespacedStorages(): ResourceDef[] {
+function namespacedStorages(catalog: Catalog): ResourceDef[] {
   const seen = new Set<string>();
   const out: ResourceDef[] = [];
-  for (const def of BUILTIN_RESOURCES) {
+  for (const def of catalog.all()) {
     if (def.scope !== 'Namespaced' || !def.verbs.includes('delete')) continue;
     const key = storageKey(def);
     if (seen.has(key)) continue;
@@ -24,11 +25,11 @@ export function isTerminating(ns: KObject | undefined): boolean {
   return !!ns?.metadata.deletionTimestamp;
 }
 
-export function finalizeNamespace(registry: GenericRegistry, store: Store, name: string): void {
+export function finalizeNamespace(registry: GenericRegistry, store: Store, catalog: Catalog, name: string): void {
   const ns = store.get('namespaces', '', name);
   if (!ns || !isTerminating(ns)) return;
   let remaining = 0;
-  for (const def of namespacedStorages()) {
+  for (const def of namespacedStorages(catalog)) {
     for (const obj of [...store.list(storageKey(def), { namespace: name })]) {
       if (obj.metadata.deletionTimestamp) {
         remaining++;

@@ -7,12 +7,15 @@ import migrations from '../../migrations/cluster/migrations.js';
 import type { ApiCall, WatchParams, WireReply } from '../api/call';
 import { unknownFields } from '../api/openapi';
 import { errors, StatusError, toStatus } from '../api/status';
+import { reconcileCRD } from '../controllers/crd';
 import { finalizeNamespace, isTerminating } from '../controllers/namespace';
+import { CRD_STORAGE_KEY } from '../registry/customresources';
 import type { Env } from '../env';
 import { lookupResource } from '../registry';
 import { GenericRegistry, nowTimestamp } from './generic-registry';
 import { DEFAULT_SANDBOX, seedObjects, type SandboxSpec } from './seed';
-import { Store } from './store';
+import { Catalog } from './catalog';
+import { Store, type StoredEvent } from './store';
 import { WatchHub } from './watch-hub';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
@@ -22,6 +25,7 @@ export class ClusterObject extends DurableObject<Env> {
   private store!: Store;
   private registry!: GenericRegistry;
   private hub!: WatchHub;
+  private catalog!: Catalog;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -29,20 +33,34 @@ export class ClusterObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
       this.store = new Store(this.db, ctx.storage);
+      this.catalog = new Catalog(this.store);
       this.registry = new GenericRegistry(this.store, {
-        unknownFields: (def, obj) => unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
-        afterWrite: (def, obj, type) => {
-          // Namespace lifecycle runs right after the write commits (level-triggered, safe to repeat).
-          let ns: string | undefined;
-          if (def.resource === 'namespaces' && def.group === '' && type === 'MODIFIED' && obj.metadata.deletionTimestamp) ns = obj.metadata.name;
-          else if (type === 'DELETED' && obj.metadata.namespace && isTerminating(this.store.get('namespaces', '', obj.metadata.namespace))) {
-            ns = obj.metadata.namespace;
-          }
-          if (ns) queueMicrotask(() => finalizeNamespace(this.registry, this.store, ns));
-        },
+        unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
       });
-      this.hub = new WatchHub(ctx, this.store);
+      // Controllers react to committed changes right away (level-triggered, safe to run twice).
+      this.store.onEvent((e) => this.react(e));
+      this.hub = new WatchHub(ctx, this.store, this.catalog);
     });
+  }
+
+  /** Which controller cares about a change; each runs after the write has committed. */
+  private react(e: StoredEvent): void {
+    if (e.resource === 'namespaces' && e.type === 'MODIFIED' && e.object.metadata.deletionTimestamp) {
+      queueMicrotask(() => finalizeNamespace(this.registry, this.store, this.catalog, e.name));
+    } else if (e.type === 'DELETED' && e.namespace && isTerminating(this.store.get('namespaces', '', e.namespace))) {
+      queueMicrotask(() => finalizeNamespace(this.registry, this.store, this.catalog, e.namespace));
+    }
+    if (e.resource === CRD_STORAGE_KEY && e.type !== 'DELETED') {
+      queueMicrotask(() => reconcileCRD(this.registry, this.store, e.name));
+    } else if (e.type === 'DELETED' && this.store.get(CRD_STORAGE_KEY, '', e.resource)?.metadata.deletionTimestamp) {
+      // A custom resource of a terminating CRD is gone (the CRD's name is its storage key).
+      queueMicrotask(() => reconcileCRD(this.registry, this.store, e.resource));
+    }
+  }
+
+  /** The established CRDs, for the Worker's discovery, OpenAPI and tables. */
+  async customResourceDefinitions(): Promise<object[]> {
+    return this.catalog.establishedCRDs();
   }
 
   /** Create the sandbox's system objects once; later calls are no-ops. */
@@ -78,7 +96,7 @@ export class ClusterObject extends DurableObject<Env> {
   /** One Kubernetes API request (everything but watch). Errors come back as Status replies. */
   async call(c: ApiCall): Promise<WireReply> {
     try {
-      const def = lookupResource(c.group, c.version, c.resource);
+      const def = this.catalog.lookup(c.group, c.version, c.resource);
       if (!def) throw errors.resourceNotFound();
       return this.registry.handle(def, c) as WireReply;
     } catch (e) {

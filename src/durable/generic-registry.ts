@@ -1,13 +1,16 @@
 // genericregistry.Store: create/get/list/update/patch/delete for any resource, with defaults,
 // validation, optimistic concurrency, finalizers and dry-run, each write in one store transaction.
 import type { ApiCall, ApiReply } from '../api/call';
-import { errors, StatusError, success } from '../api/status';
+import { definitionName } from '../api/openapi';
+import { errors, failure, StatusError, success } from '../api/status';
+import { applyStrategicMergePatch } from '../machinery/strategic';
 import { applyJsonPatch } from '../machinery/jsonpatch';
 import { applyMergePatch } from '../machinery/mergepatch';
 import { isEverything, matches, parsePredicate, type Predicate } from '../machinery/predicate';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../machinery/validation';
 import { apiVersionOf, storageKey } from '../registry';
 import type { KObject, ResourceDef } from '../registry/types';
+import { scaleOf, setScaleReplicas } from '../registry/scale';
 import { Store, StoreConflict, type Key } from './store';
 
 const NAMESPACES = 'namespaces';
@@ -63,10 +66,8 @@ function parseRv(text: string | undefined, what: string): number | undefined {
   return Number(text);
 }
 
-/** Resource-level hooks the API server runs around writes (namespace lifecycle, controllers...). */
+/** What the API server needs from its surroundings. */
 export interface RegistryHooks {
-  /** After a namespace starts terminating, or anything else asynchronous the cluster must react to. */
-  afterWrite?(def: ResourceDef, obj: KObject, type: 'ADDED' | 'MODIFIED' | 'DELETED'): void;
   /** Strict decoding: unknown field paths of an object per the OpenAPI schema. */
   unknownFields?(def: ResourceDef, obj: KObject): string[];
 }
@@ -314,7 +315,6 @@ export class GenericRegistry {
         stored.metadata.resourceVersion = String(rev);
         return stored;
       });
-      this.hooks.afterWrite?.(def, ev.object, 'ADDED');
       return { status: 201, body: this.out(def, clone(ev.object)), warnings };
     } catch (e) {
       this.conflictError(def, meta.name!, e);
@@ -346,16 +346,15 @@ export class GenericRegistry {
         if (!isObject(call.body)) throw errors.badRequest('the body of the request was not a JSON object');
         patched = applyMergePatch(current, call.body);
         break;
+      case 'strategic': {
+        // Custom resources have no patch strategies: kube-apiserver refuses SMP for them.
+        const definition = def.custom ? undefined : definitionName({ group: call.subresource === 'scale' ? 'autoscaling' : def.group, version: call.subresource === 'scale' ? 'v1' : def.version, kind: call.subresource === 'scale' ? 'Scale' : def.kind });
+        if (!definition) throw unsupportedPatch(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
+        patched = applyStrategicMergePatch(current, call.body, definition);
+        break;
+      }
       default:
-        throw new StatusError({
-          kind: 'Status',
-          apiVersion: 'v1',
-          metadata: {},
-          status: 'Failure',
-          message: `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`,
-          reason: 'UnsupportedMediaType',
-          code: 415,
-        });
+        throw unsupportedPatch(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
     }
     if (!isObject(patched)) throw errors.badRequest('the patched object is not a JSON object');
     const warnings: string[] = [];
@@ -383,7 +382,7 @@ export class GenericRegistry {
         { type: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
       ]);
     }
-    (stored.spec as Record<string, unknown>).replicas = replicas;
+    setScaleReplicas(def, stored, replicas);
     stored.metadata.resourceVersion = scale.metadata?.resourceVersion;
     return stored;
   }
@@ -415,7 +414,6 @@ export class GenericRegistry {
     try {
       if (finalized) {
         const ev = this.store.delete(storeKey, { namespace: ns, name }, Number(oldStored.metadata.resourceVersion));
-        this.hooks.afterWrite?.(def, ev.object, 'DELETED');
         return { status: 200, body: this.out(def, clone(ev.object)), warnings };
       }
       const stored = this.toStored(def, next);
@@ -423,7 +421,6 @@ export class GenericRegistry {
         stored.metadata.resourceVersion = String(rev);
         return stored;
       });
-      this.hooks.afterWrite?.(def, ev.object, 'MODIFIED');
       return { status: 200, body: this.out(def, clone(ev.object)), warnings };
     } catch (e) {
       this.conflictError(def, name, e);
@@ -502,7 +499,6 @@ export class GenericRegistry {
         s.metadata.resourceVersion = String(rev);
         return s;
       });
-      this.hooks.afterWrite?.(def, ev.object, 'MODIFIED');
       return { status: 200, body: this.out(def, clone(ev.object)) };
     }
     if (dryRun) return { status: 200, body: def.returnDeletedObject ? current : deletedStatus(def, current) };
@@ -512,7 +508,6 @@ export class GenericRegistry {
     } catch (e) {
       this.conflictError(def, name, e);
     }
-    this.hooks.afterWrite?.(def, ev.object, 'DELETED');
     const deleted = this.out(def, clone(ev.object));
     return { status: 200, body: def.returnDeletedObject ? deleted : deletedStatus(def, deleted) };
   }
@@ -582,6 +577,12 @@ function deletedStatus(def: ResourceDef, obj: KObject) {
   return success({ name: obj.metadata.name, group: def.group, kind: def.resource, uid: obj.metadata.uid });
 }
 
+function unsupportedPatch(accepted: string[]): StatusError {
+  return new StatusError(
+    failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`),
+  );
+}
+
 function tooLargeRv(rv: number, current: number): StatusError {
   return new StatusError({
     kind: 'Status',
@@ -593,36 +594,4 @@ function tooLargeRv(rv: number, current: number): StatusError {
     details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
     code: 504,
   });
-}
-
-/** The autoscaling/v1 Scale view of a workload (deployments, replicasets, statefulsets, RCs). */
-export function scaleOf(def: ResourceDef, obj: KObject) {
-  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
-  const status = (obj.status ?? {}) as { replicas?: number };
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: {
-      name: obj.metadata.name,
-      namespace: obj.metadata.namespace,
-      uid: obj.metadata.uid,
-      resourceVersion: obj.metadata.resourceVersion,
-      creationTimestamp: obj.metadata.creationTimestamp,
-    },
-    spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: selectorString(spec.selector) },
-  };
-}
-
-function selectorString(sel: unknown): string {
-  if (!isObject(sel)) return '';
-  const labels = (sel.matchLabels ?? (sel.matchExpressions === undefined ? sel : {})) as Record<string, string>;
-  const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-  for (const e of (sel.matchExpressions ?? []) as { key: string; operator: string; values?: string[] }[]) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.sort().join(',');
 }

@@ -40,3 +40,17 @@ export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: integer('value').notNull(),
 });
+
+/**
+ * Deadlines of the control loop (kubelet steps, node monitor grace, back-offs, TTLs): one DO alarm is
+ * armed for the earliest; an idle sandbox has no rows and no alarm.
+ */
+export const timers = sqliteTable(
+  'timers',
+  {
+    kind: text('kind').notNull(), // which controller
+    key: text('key').notNull(), // what it reconciles, e.g. "default/web-1"
+    due: integer('due').notNull(), // ms since epoch
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key] }), index('timers_due').on(t.due)],
+);

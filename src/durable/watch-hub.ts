@@ -4,7 +4,8 @@
 import type { WatchParams } from '../api/call';
 import { errors, StatusError, toStatus } from '../api/status';
 import { matches, parsePredicate, type Predicate } from '../machinery/predicate';
-import { apiVersionOf, lookupResource, storageKey } from '../registry';
+import { apiVersionOf, storageKey } from '../registry';
+import type { Catalog } from './catalog';
 import type { KObject, ResourceDef } from '../registry/types';
 import type { Store, StoredEvent } from './store';
 
@@ -25,13 +26,14 @@ export class WatchHub {
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly store: Store,
+    private readonly catalog: Catalog,
   ) {
     store.onEvent((e) => this.dispatch(e));
   }
 
   /** Validate a watch request before accepting it; throws a StatusError for bad input. */
   compile(p: WatchParams): Watcher {
-    const def = lookupResource(p.group, p.version, p.resource);
+    const def = this.catalog.lookup(p.group, p.version, p.resource);
     if (!def || !def.verbs.includes('watch')) throw errors.resourceNotFound();
     const pred = parsePredicate(def, p.labelSelector, p.fieldSelector);
     if (p.sendInitialEvents !== undefined) {

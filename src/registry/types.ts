@@ -114,6 +114,12 @@ export interface ResourceDef {
   twoPhaseDelete?: boolean;
   /** Strategy hook when deletion starts (e.g. namespaces turn Terminating). */
   prepareForDelete?(obj: KObject): void;
+  /** Where the scale subresource reads and writes (custom resources); default .spec.replicas etc. */
+  scalePaths?: { specReplicasPath?: string; statusReplicasPath?: string; labelSelectorPath?: string };
+  /** Served from a CustomResourceDefinition (no strategic merge patch; schema from the CRD). */
+  custom?: boolean;
+  /** Strict decoding against this resource's own schema (custom resources); built-ins use OpenAPI. */
+  unknownFields?(obj: KObject): string[];
   /** DELETE answers with the object instead of a Success Status (pods do). */
   returnDeletedObject?: boolean;
   validateUpdate?(obj: KObject, old: KObject): FieldError[];

@@ -1,0 +1,130 @@
+// The control loop of a sandbox: controllers are level-triggered reconcilers fed by store events
+// (through a de-duplicating work queue) and by deadlines (a timers table with one DO alarm armed
+// for the earliest). Failed reconciles retry with exponential back-off. The cron watchdog calls
+// resync() to re-arm the alarm and run whatever is overdue. Nothing is armed when nothing is due.
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
+import { timers } from './schema';
+import type { StoredEvent } from './store';
+
+export interface Controller {
+  /** Unique name; also the timers' kind. */
+  name: string;
+  /** Keys this controller must look at after a store change (may be none). */
+  keysFor(e: StoredEvent): string[];
+  /** Bring one key to its desired state. Returns a time (ms) to be called again, if any. */
+  reconcile(key: string, now: number): number | undefined | void;
+}
+
+const RETRY_BASE_MS = 5;
+const RETRY_MAX_MS = 1000 * 60;
+
+export class ControlLoop {
+  private controllers = new Map<string, Controller>();
+  private queue = new Map<string, { controller: Controller; key: string }>();
+  private failures = new Map<string, number>();
+  private draining = false;
+
+  constructor(
+    private readonly db: DrizzleSqliteDODatabase,
+    private readonly storage: DurableObjectStorage,
+  ) {}
+
+  register(c: Controller): void {
+    this.controllers.set(c.name, c);
+  }
+
+  /** Feed a committed store change to the controllers that care; they run right after. */
+  onEvent(e: StoredEvent): void {
+    for (const c of this.controllers.values()) {
+      for (const key of c.keysFor(e)) this.enqueue(c, key);
+    }
+  }
+
+  enqueue(c: Controller, key: string): void {
+    this.queue.set(`${c.name}\u0000${key}`, { controller: c, key });
+    if (!this.draining) {
+      this.draining = true;
+      queueMicrotask(() => this.drain());
+    }
+  }
+
+  /** Process the queue until empty; each key once per round however often it was enqueued. */
+  private drain(): void {
+    try {
+      let rounds = 0;
+      while (this.queue.size && rounds++ < 10_000) {
+        const [id, item] = this.queue.entries().next().value as [string, { controller: Controller; key: string }];
+        this.queue.delete(id);
+        this.run(item.controller, item.key);
+      }
+    } finally {
+      this.draining = false;
+      this.arm();
+    }
+  }
+
+  private run(c: Controller, key: string): void {
+    const id = `${c.name}\u0000${key}`;
+    const now = Date.now();
+    try {
+      const again = c.reconcile(key, now);
+      this.failures.delete(id);
+      if (typeof again === 'number') this.schedule(c.name, key, again);
+    } catch (err) {
+      // Rate-limited retry: 5 ms doubling up to a minute, like client-go's default controller rate limiter.
+      const n = (this.failures.get(id) ?? 0) + 1;
+      this.failures.set(id, n);
+      console.error(`kubedo: ${c.name} ${key} failed (attempt ${n})`, err);
+      this.schedule(c.name, key, now + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (n - 1)));
+    }
+  }
+
+  /** Ask for `kind/key` to be reconciled at `due` (an earlier request for the same key wins). */
+  schedule(kind: string, key: string, due: number): void {
+    this.db
+      .insert(timers)
+      .values({ kind, key, due })
+      .onConflictDoUpdate({ target: [timers.kind, timers.key], set: { due: sql`min(${timers.due}, excluded.due)` } })
+      .run();
+    if (!this.draining) void this.arm();
+  }
+
+  cancel(kind: string, key: string): void {
+    this.db.delete(timers).where(and(eq(timers.kind, kind), eq(timers.key, key))).run();
+  }
+
+  /** Arm the one alarm for the earliest deadline, or none. */
+  private armed: number | null | undefined;
+  arm(): void {
+    const next = this.db.select({ due: sql<number | null>`min(${timers.due})` }).from(timers).get()?.due ?? null;
+    if (next === this.armed) return;
+    this.armed = next;
+    if (next === null) void this.storage.deleteAlarm();
+    else void this.storage.setAlarm(next);
+  }
+
+  /** The alarm fired: run every due timer. */
+  fire(now = Date.now()): void {
+    this.armed = undefined;
+    const due = this.db.select().from(timers).where(lte(timers.due, now)).orderBy(asc(timers.due)).limit(5000).all();
+    for (const t of due) {
+      this.db.delete(timers).where(and(eq(timers.kind, t.kind), eq(timers.key, t.key), lte(timers.due, now))).run();
+      const c = this.controllers.get(t.kind);
+      if (c) this.enqueue(c, t.key);
+    }
+    if (!due.length) this.arm();
+  }
+
+  /** Watchdog: whatever is overdue runs now, and the alarm is re-armed. */
+  resync(now = Date.now()): void {
+    this.armed = undefined;
+    this.fire(now);
+    this.arm();
+  }
+
+  /** Number of pending timers (tests, diagnostics). */
+  pending(): number {
+    return this.db.select({ n: sql<number>`count(*)` }).from(timers).get()?.n ?? 0;
+  }
+}
