@@ -209,6 +209,33 @@ function fallbackNode(gvk: GVK): Node {
   };
 }
 
+/** Upstream names a custom resource's schema by its reversed group: com.example.stable.v1.CronTab. */
+function customName(gvk: GVK): string {
+  return `${gvk.group.split('.').reverse().join('.')}.${gvk.version}.${gvk.kind}`;
+}
+
+/** A CRD's JSONSchemaProps as a compact node (the root gets apiVersion, kind and ObjectMeta). */
+function nodeFromSchema(s: Record<string, unknown>, gvk?: GVK): Node {
+  const n: Node = {};
+  if (typeof s.description === 'string') n.d = s.description;
+  if (typeof s.type === 'string') n.t = s.type;
+  if (typeof s.format === 'string') n.f = s.format;
+  if (s['x-kubernetes-int-or-string']) n.f = 'int-or-string';
+  if (s['x-kubernetes-preserve-unknown-fields']) n.u = 1;
+  if (Array.isArray(s.required)) n.q = s.required as string[];
+  if (isObject(s.items)) n.i = nodeFromSchema(s.items);
+  if (isObject(s.additionalProperties)) n.a = nodeFromSchema(s.additionalProperties);
+  if (isObject(s.properties)) {
+    n.p = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, nodeFromSchema(isObject(v) ? v : {})]));
+  }
+  if (gvk) {
+    n.t ??= 'object';
+    n.p = { apiVersion: { t: 'string' }, kind: { t: 'string' }, ...n.p, metadata: { r: `${META}.ObjectMeta` } };
+    n.k = [[gvk.group, gvk.version, gvk.kind]];
+  }
+  return n;
+}
+
 /** All definition names reachable from `roots`, in sorted order. */
 function reachable(roots: string[]): string[] {
   const all = defs().defs;
@@ -485,9 +512,17 @@ function subresourcePath(
  */
 function collect(resources: ResourceDef[], gvs: GroupVersion[]): { paths: PathEntry[]; names: string[]; extra: Map<string, Node> } {
   const extra = new Map<string, Node>();
+  const custom = new Map<string, Record<string, unknown>>();
+  for (const r of resources) if (r.openAPISchema) custom.set(`${r.group}/${r.version}/${r.kind}`, r.openAPISchema);
   const schemaName = (gvk: GVK) => {
     const n = definitionName(gvk);
     if (n) return n;
+    const schema = custom.get(`${gvk.group}/${gvk.version}/${gvk.kind}`);
+    if (schema) {
+      const name = customName(gvk);
+      if (!extra.has(name)) extra.set(name, nodeFromSchema(schema, gvk));
+      return name;
+    }
     const f = fallbackName(gvk);
     if (!extra.has(f)) extra.set(f, fallbackNode(gvk));
     return f;

@@ -68,12 +68,22 @@ function health(c: Ctx, kind: string): Response {
   return c.text('ok');
 }
 
-/** Built-ins plus the resources of the sandbox's established CRDs (asked of its DO once per request). */
+/**
+ * Built-ins plus the resources of the sandbox's established CRDs (asked of its DO once per request).
+ * The same CRDs give the same array, so the OpenAPI documents built from it stay cached.
+ */
+const servedCache = new Map<string, ResourceDef[]>();
 async function servedResources(c: Ctx): Promise<ResourceDef[]> {
   const cached = c.get('served');
   if (cached) return cached;
   const crds = (await c.var.stub.customResourceDefinitions()) as KObject[];
-  const defs = [...BUILTIN_RESOURCES, ...crds.flatMap((crd) => crdResourceDefs(crd))];
+  let defs: ResourceDef[] = BUILTIN_RESOURCES;
+  if (crds.length) {
+    const key = crds.map((crd) => `${crd.metadata.uid}@${crd.metadata.resourceVersion}`).join(',');
+    defs = servedCache.get(key) ?? [...BUILTIN_RESOURCES, ...crds.flatMap((crd) => crdResourceDefs(crd))];
+    if (servedCache.size > 32) servedCache.clear();
+    servedCache.set(key, defs);
+  }
   c.set('served', defs);
   return defs;
 }

@@ -83,6 +83,7 @@ export function crdResourceDefs(crd: KObject): ResourceDef[] {
         generation: true,
         statusSubresource: !!v.subresources?.status,
         custom: true,
+        openAPISchema: schema,
         storage: { key },
         printer: printerOf(v),
         scalePaths: v.subresources?.scale,

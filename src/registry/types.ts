@@ -116,6 +116,8 @@ export interface ResourceDef {
   prepareForDelete?(obj: KObject): void;
   /** Where the scale subresource reads and writes (custom resources); default .spec.replicas etc. */
   scalePaths?: { specReplicasPath?: string; statusReplicasPath?: string; labelSelectorPath?: string };
+  /** The CRD's openAPIV3Schema for this version (custom resources), published in /openapi. */
+  openAPISchema?: Record<string, unknown>;
   /** Served from a CustomResourceDefinition (no strategic merge patch; schema from the CRD). */
   custom?: boolean;
   /** Strict decoding against this resource's own schema (custom resources); built-ins use OpenAPI. */
