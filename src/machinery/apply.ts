@@ -1195,6 +1195,50 @@ export function serverSideApply(live: object | undefined, applied: object, opts:
   return { object, managedFields };
 }
 
+/**
+ * IgnoreManagedFieldsTimestampsTransformer (generic registry store, after the update strategy): when the
+ * object to store equals the stored one except for managedFields timestamps, keep the stored timestamps,
+ * so that the write is a no-op (no resourceVersion bump). Returns `newObj` or a copy with old times.
+ */
+export function ignoreManagedFieldsTimestamps<T extends object>(newObj: T, oldObj: object): T {
+  const nf = managedFieldsOf(newObj);
+  const of = managedFieldsOf(oldObj);
+  if (!Array.isArray(nf) || !Array.isArray(of) || nf.length !== of.length || nf.length === 0) return newObj;
+  const timeOf = (e: unknown) => (isObj(e) ? e.time : undefined);
+  if (nf.every((e, i) => timeOf(e) === timeOf(of[i]))) return newObj;
+  const withoutTime = (e: unknown) => {
+    if (!isObj(e)) return e;
+    const c = { ...e };
+    delete c.time;
+    return c;
+  };
+  if (!nf.every((e, i) => valuesEqual(withoutTime(e), withoutTime(of[i])))) return newObj;
+  if (!valuesEqual(withoutManagedFields(newObj), withoutManagedFields(oldObj))) return newObj;
+  const entries = nf.map((e, i) => {
+    const t = timeOf(of[i]);
+    const c = withoutTime(e) as Obj;
+    return t === undefined ? c : rebuildWithTime(c, t);
+  });
+  const out = { ...(newObj as Obj) };
+  out.metadata = { ...(out.metadata as Obj), managedFields: entries };
+  return out as T;
+}
+
+/** Put `time` back at its place in the entry's key order (after apiVersion). */
+function rebuildWithTime(entry: Obj, time: unknown): Obj {
+  const out: Obj = {};
+  let placed = false;
+  for (const [k, v] of Object.entries(entry)) {
+    if (!placed && (k === 'fieldsType' || k === 'fieldsV1' || k === 'subresource')) {
+      out.time = time;
+      placed = true;
+    }
+    out[k] = v;
+  }
+  if (!placed) out.time = time;
+  return out;
+}
+
 /** The manager of a non-apply write without fieldManager: the user agent up to its first "/" (max 128). */
 export function managerFromUserAgent(fieldManager: string | undefined, userAgent: string | undefined): string {
   if (fieldManager) return fieldManager;
