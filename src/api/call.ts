@@ -18,6 +18,8 @@ export interface ApiCall {
   /** Parsed request body (object or, for JSON patch, an array). */
   body?: unknown;
   patchType?: PatchType;
+  /** The client's User-Agent: the default field manager (kubectl.1.33/v1.33.1 (linux/amd64) ...). */
+  userAgent?: string;
 }
 
 export interface ApiReply {

@@ -152,6 +152,7 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
     namespace: path.namespace,
     name: path.name,
     query: q,
+    userAgent: c.req.header('User-Agent'),
   };
   if (verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete' || verb === 'deletecollection') {
     const ct = c.req.header('Content-Type') ?? null;

@@ -3,6 +3,7 @@
 import type { ApiCall, ApiReply } from '../api/call';
 import { definitionName } from '../api/openapi';
 import { errors, failure, StatusError, success } from '../api/status';
+import { ignoreManagedFieldsTimestamps, managerFromUserAgent, serverSideApply, updateManagedFields, type FieldManagerOptions, type ManagedFieldsEntry } from '../machinery/apply';
 import { applyStrategicMergePatch } from '../machinery/strategic';
 import { applyJsonPatch } from '../machinery/jsonpatch';
 import { applyMergePatch } from '../machinery/mergepatch';
@@ -276,7 +277,8 @@ export class GenericRegistry {
     return def.storage?.fromStored ? def.storage.fromStored(stored) : stored;
   }
 
-  create(def: ResourceDef, call: ApiCall): ApiReply {
+  /** `applied`: the object comes from a server-side apply, its managedFields already computed. */
+  create(def: ResourceDef, call: ApiCall, applied = false): ApiReply {
     if (call.subresource) return this.createSubresource(def, call);
     const warnings: string[] = [];
     const obj = this.bodyObject(def, call);
@@ -303,6 +305,7 @@ export class GenericRegistry {
     else delete meta.generation;
     def.defaults?.(obj);
     def.prepareForCreate?.(obj);
+    if (!applied) setManagedFields(obj, updateManagedFields(undefined, obj, this.fieldManager(def, call)));
     this.validateCreate(def, obj);
     if (def.kind !== 'Namespace') this.admitNamespace(def, ns, meta.name!);
     if (this.isDryRun(call)) {
@@ -333,6 +336,10 @@ export class GenericRegistry {
   }
 
   patch(def: ResourceDef, call: ApiCall): ApiReply {
+    if (call.patchType === 'apply') return this.apply(def, call);
+    if (call.query.force !== undefined) {
+      throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }]);
+    }
     const ns = this.nsOf(def, call);
     const name = call.name!;
     const stored = this.mustGet(def, ns, name);
@@ -369,6 +376,47 @@ export class GenericRegistry {
     return this.applyUpdate(def, call, obj, warnings);
   }
 
+  /** Server-side apply (application/apply-patch+yaml): merge by field ownership; creates when absent. */
+  private apply(def: ResourceDef, call: ApiCall): ApiReply {
+    if (!call.query.fieldManager) {
+      throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
+    }
+    if (call.subresource === 'scale') throw unsupportedPatch(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+    if (!isObject(call.body)) throw errors.badRequest('error decoding patch: the patch is not a YAML or JSON object');
+    const ns = this.nsOf(def, call);
+    const stored = this.store.get(storageKey(def), ns, call.name!);
+    const live = stored ? this.out(def, clone(stored)) : undefined;
+    const body = clone(call.body) as KObject;
+    if (isObject(body.metadata) && body.metadata.name !== undefined && body.metadata.name !== call.name) {
+      throw errors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${call.name})`);
+    }
+    const warnings: string[] = [];
+    if (!live) {
+      if (call.subresource) throw errors.notFound(this.gr(def), call.name!);
+      const { object } = serverSideApply(undefined, body, { ...this.fieldManager(def, call), force: call.query.force === 'true' });
+      const created = object as KObject;
+      created.metadata.name ??= call.name;
+      return this.create(def, { ...call, verb: 'create', body: created }, true);
+    }
+    const { object } = serverSideApply(live, body, { ...this.fieldManager(def, call), force: call.query.force === 'true' });
+    const obj = this.bodyObject(def, { ...call, body: object });
+    this.checkUnknownFields(def, call, obj, warnings);
+    return this.applyUpdate(def, call, obj, warnings, true);
+  }
+
+  /** Who owns the fields this request writes (managedFields). */
+  private fieldManager(def: ResourceDef, call: ApiCall): FieldManagerOptions {
+    return {
+      manager: managerFromUserAgent(call.query.fieldManager, call.userAgent),
+      apiVersion: apiVersionOf(def),
+      definition: definitionName({ group: def.group, version: def.version, kind: def.kind }) ?? `${def.group}.${def.version}.${def.kind}`,
+      time: nowTimestamp(),
+      subresource: call.subresource,
+      resetFields: def.custom && !def.statusSubresource && !call.subresource ? [] : undefined,
+      kind: def.kind,
+    };
+  }
+
   /** PUT body for /scale: an autoscaling/v1 Scale whose spec.replicas lands in the object. */
   private scaleBody(def: ResourceDef, call: ApiCall): KObject {
     const body = call.body;
@@ -387,7 +435,7 @@ export class GenericRegistry {
     return stored;
   }
 
-  private applyUpdate(def: ResourceDef, call: ApiCall, obj: KObject, warnings: string[]): ApiReply {
+  private applyUpdate(def: ResourceDef, call: ApiCall, obj: KObject, warnings: string[], applied = false): ApiReply {
     const ns = this.nsOf(def, call);
     const name = call.name!;
     const meta = obj.metadata;
@@ -404,7 +452,9 @@ export class GenericRegistry {
     if (expected !== undefined && String(expected) !== oldStored.metadata.resourceVersion) {
       throw errors.conflict(this.gr(def), name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    const next = this.prepareUpdate(def, call, obj, old);
+    let next = this.prepareUpdate(def, call, obj, old);
+    if (!applied) setManagedFields(next, updateManagedFields(old, next, this.fieldManager(def, call)));
+    next = ignoreManagedFieldsTimestamps(next, old);
     this.validateUpdate(def, next, old);
     const dryRun = this.isDryRun(call);
     // A no-op write stores nothing and keeps the resourceVersion, as kube-apiserver does.
@@ -460,7 +510,6 @@ export class GenericRegistry {
     } else {
       delete m.generation;
     }
-    if (m.managedFields === undefined && om.managedFields !== undefined) m.managedFields = om.managedFields;
     for (const k of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
       if (Array.isArray(m[k]) && (m[k] as unknown[]).length === 0) delete m[k];
       else if (isObject(m[k]) && Object.keys(m[k] as object).length === 0) delete m[k];
@@ -575,6 +624,11 @@ function checkPreconditions(gr: { group: string; resource: string }, name: strin
 
 function deletedStatus(def: ResourceDef, obj: KObject) {
   return success({ name: obj.metadata.name, group: def.group, kind: def.resource, uid: obj.metadata.uid });
+}
+
+function setManagedFields(obj: KObject, entries: ManagedFieldsEntry[]): void {
+  if (entries.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
 }
 
 function unsupportedPatch(accepted: string[]): StatusError {

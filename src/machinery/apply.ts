@@ -22,7 +22,6 @@ import {
   goJSON,
   keyPE,
   pathToString,
-  peEquals,
   peToString,
   serializePE,
   strCompare,
@@ -335,7 +334,7 @@ interface Comparison {
   modified: FieldSet;
 }
 
-function compareValues(l: unknown, r: unknown, t: TypeRef): Comparison {
+function compareTyped(l: unknown, r: unknown, t: TypeRef): Comparison {
   const c: Comparison = { added: new FieldSet(), removed: new FieldSet(), modified: new FieldSet() };
   walkCompare(l, r, t, [], c);
   return c;
@@ -583,7 +582,7 @@ function filterIgnored(s: FieldSet, ctx: Ctx): FieldSet {
 
 function compareObjects(ctx: Ctx, live: unknown, next: unknown): Comparison {
   const skeleton = zeroObject(ctx.definition);
-  const c = compareValues(fillSkeleton(live, skeleton), fillSkeleton(next, skeleton), ctx.root);
+  const c = compareTyped(fillSkeleton(live, skeleton), fillSkeleton(next, skeleton), ctx.root);
   return { added: filterIgnored(c.added, ctx), removed: filterIgnored(c.removed, ctx), modified: filterIgnored(c.modified, ctx) };
 }
 
@@ -1095,7 +1094,7 @@ function allowedFromLastApplied(ctx: Ctx, live: Obj): FieldSet | undefined {
     validate(last, ctx.root, '', errs, false);
     if (errs.length) return undefined;
     const set = toFieldSet(last, ctx.root);
-    const c = compareValues(last, live, ctx.root);
+    const c = compareTyped(last, live, ctx.root);
     return set.difference(c.modified).difference(c.added).difference(c.removed);
   } catch {
     return undefined;
@@ -1251,10 +1250,3 @@ export function managerFromUserAgent(fieldManager: string | undefined, userAgent
   }
   return out;
 }
-
-/** Exposed for tests and debugging: a path's text form (`.spec.containers[name="web"].image`). */
-export function pathString(path: Path): string {
-  return pathToString(path);
-}
-
-export { peEquals };

@@ -302,7 +302,6 @@ export class FieldSet {
   /** Add a path (mutates; only for sets under construction). */
   insert(path: Path): void {
     if (path.length === 0) return;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     let s: FieldSet = this;
     for (let i = 0; i < path.length - 1; i++) s = s.descend(path[i]);
     const last = path[path.length - 1];
@@ -334,7 +333,6 @@ export class FieldSet {
 
   has(path: Path): boolean {
     if (path.length === 0) return false;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     let s: FieldSet | undefined = this;
     for (let i = 0; i < path.length - 1; i++) {
       s = s.child(path[i]);
