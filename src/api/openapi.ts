@@ -135,6 +135,87 @@ function walkUnknown(node: Node, value: unknown, path: string, out: string[], de
 }
 
 /**
+ * The first value whose JSON type the schema cannot decode (what Go's json.Unmarshal rejects before
+ * any validation runs), worded like it: `json: cannot unmarshal number into Go struct field
+ * ObjectMeta.metadata.finalizers of type []string`. Checks the whole object for kinds we have a
+ * schema for, and `metadata` as ObjectMeta for every kind. Null is always fine (a zero value).
+ */
+export function decodeError(gvk: GVK, obj: unknown): string | undefined {
+  const name = definitionName(gvk);
+  if (name) return walkTypes({ r: name }, obj, '', name);
+  if (isObject(obj) && obj.metadata !== undefined) return walkTypes({ r: `${META}.ObjectMeta` }, obj.metadata, 'metadata', `${META}.ObjectMeta`);
+  return undefined;
+}
+
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+function goType(n: Node): string {
+  const r = n.r ? resolve(n) : n;
+  if (n.r && r.p) return n.r.slice(n.r.lastIndexOf('.') + 1);
+  if (r.i) return `[]${goType(r.i)}`;
+  if (r.a) return `map[string]${goType(r.a)}`;
+  if (r.t === 'integer') return r.f === 'int32' ? 'int32' : 'int64';
+  if (r.t === 'boolean') return 'bool';
+  if (r.t === 'number') return 'float64';
+  return r.t ?? 'interface {}';
+}
+
+function walkTypes(node: Node, value: unknown, path: string, owner: string, depth = 0): string | undefined {
+  if (depth > 64 || value === null || value === undefined) return undefined;
+  const n = resolve(node);
+  if (n.u) return undefined;
+  const struct = node.r ? node.r.slice(node.r.lastIndexOf('.') + 1) : owner;
+  const fail = () => `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${owner}.${path} of type ${goType(node)}`;
+  if (n.o) return typeof value === 'string' || typeof value === 'number' ? undefined : fail();
+  if (n.f === 'int-or-string') return typeof value === 'string' || typeof value === 'number' ? undefined : fail();
+  if (n.p) {
+    if (!isObject(value)) return fail();
+    for (const [k, v] of Object.entries(value)) {
+      const sub = n.p[k];
+      if (!sub) continue;
+      const err = walkTypes(sub, v, path ? `${path}.${k}` : k, struct, depth + 1);
+      if (err) return err;
+    }
+    return undefined;
+  }
+  if (n.i) {
+    if (!Array.isArray(value)) return fail();
+    for (const v of value) {
+      const err = walkTypes(n.i, v, path, struct, depth + 1);
+      if (err) return err;
+    }
+    return undefined;
+  }
+  if (n.a) {
+    if (!isObject(value)) return fail();
+    for (const v of Object.values(value)) {
+      const err = walkTypes(n.a, v, path, struct, depth + 1);
+      if (err) return err;
+    }
+    return undefined;
+  }
+  switch (n.t) {
+    case 'string':
+      return typeof value === 'string' ? undefined : fail();
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) ? undefined : fail();
+    case 'number':
+      return typeof value === 'number' ? undefined : fail();
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : fail();
+    case 'object':
+      return isObject(value) ? undefined : fail();
+    case 'array':
+      return Array.isArray(value) ? undefined : fail();
+  }
+  return undefined;
+}
+
+/**
  * kube-apiserver's message for fieldValidation=Strict on create/update (a 400 BadRequest Status):
  * `Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo", unknown field "spec.bar"`
  */

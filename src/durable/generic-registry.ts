@@ -1,7 +1,7 @@
 // genericregistry.Store: create/get/list/update/patch/delete for any resource, with defaults,
 // validation, optimistic concurrency, finalizers and dry-run, each write in one store transaction.
 import type { ApiCall, ApiReply } from '../api/call';
-import { definitionName } from '../api/openapi';
+import { decodeError, definitionName } from '../api/openapi';
 import { errors, failure, StatusError, success } from '../api/status';
 import { ignoreManagedFieldsTimestamps, managerFromUserAgent, serverSideApply, updateManagedFields, type FieldManagerOptions, type ManagedFieldsEntry } from '../machinery/apply';
 import { applyStrategicMergePatch } from '../machinery/strategic';
@@ -145,6 +145,9 @@ export class GenericRegistry {
     if (obj.apiVersion !== undefined && obj.apiVersion !== av) {
       throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${av})`);
     }
+    // Go's decoding step: a value of the wrong JSON type never reaches defaulting or validation.
+    const decodeErr = decodeError({ group: def.group, version: def.version, kind: def.kind }, obj);
+    if (decodeErr) throw errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${decodeErr}`);
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
     if (!isObject(obj.metadata)) throw errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: metadata must be an object`);
     obj.apiVersion = av;

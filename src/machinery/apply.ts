@@ -944,11 +944,12 @@ function fillSkeleton(obj: unknown, skeleton: Obj): unknown {
 // ---------------------------------------------------------------------------------------------------
 // Errors
 
+/**
+ * An object the schema cannot type (list elements without their keys, duplicate keys). Upstream
+ * answers these with a reason-less 500; bad input is never a 500 here: same message, 400 BadRequest.
+ */
 function internalError(message: string): StatusError {
-  // Upstream returns non-Status errors with code 500 and no reason.
-  const status: Status = failure(500, '', message);
-  delete status.reason;
-  return new StatusError(status);
+  return badRequest(message);
 }
 
 function badRequest(message: string): StatusError {
@@ -1107,7 +1108,7 @@ function allowedFromLastApplied(ctx: Ctx, live: Obj): FieldSet | undefined {
  * metadata.managedFields set, and that list. When the apply changes nothing, `object` deep-equals
  * `live` (managedFields included, times untouched) and the store should skip the write. Throws
  * StatusError: 400 (wrong apiVersion/kind, metadata.managedFields given), 409 Conflict with
- * FieldManagerConflict causes (unless force), 500 for lists that cannot be keyed.
+ * FieldManagerConflict causes (unless force), 400 for lists that cannot be keyed.
  */
 export function serverSideApply(live: object | undefined, applied: object, opts: ApplyOptions): { object: object; managedFields: ManagedFieldsEntry[] } {
   if (!isObj(applied)) throw badRequest('error decoding patch: apply patch must be an object');

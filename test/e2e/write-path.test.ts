@@ -110,6 +110,18 @@ describeKubectl(
       expect(got.metadata.managedFields.map((m: { manager: string }) => m.manager)).toContain('other');
     });
 
+    it('migrates a client-side applied object to server-side apply without conflicts', async () => {
+      const cm = (value: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'migrate', namespace: ns }, data: { key: value } });
+      await k.run(['apply', '-f', '-'], { input: cm('a') });
+      await k.run(['apply', '-f', '-'], { input: cm('b') });
+      await k.run(['apply', '--server-side', '-f', '-'], { input: cm('c') });
+      const got = await json(['get', 'cm', 'migrate', '--show-managed-fields']);
+      expect(got.data.key).toBe('c');
+      const managers = got.metadata.managedFields.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`);
+      expect(managers).toContain('kubectl/Apply');
+      expect(managers).not.toContain('kubectl-client-side-apply/Update');
+    });
+
     it('serves a CRD: printer columns, 422, pruning, explain, status subresource, delete removes objects', async () => {
       const group = `${ns}.example.com`;
       const crd = {

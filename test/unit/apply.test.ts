@@ -805,13 +805,13 @@ describe('serverSideApply rejects', () => {
     [
       'a list-map element without its key',
       deployment({ containers: [{ image: 'nginx' }] }),
-      500,
+      400, // upstream: a reason-less 500; bad input is a 400 here
       'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: element 0: associative list with keys has an element that omits all key fields ["name"] (and doesn\'t have default values for any key fields)',
     ],
     [
       'duplicate list-map keys',
       deployment({ containers: [{ name: 'a' }, { name: 'a' }] }),
-      500,
+      400,
       'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: duplicate entries for key [name="a"]',
     ],
   ];
