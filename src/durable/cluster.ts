@@ -9,7 +9,7 @@ import { unknownFields } from '../api/openapi';
 import { errors, StatusError, toStatus } from '../api/status';
 import { reconcileCRD } from '../controllers/crd';
 import { finalizeNamespace, isTerminating } from '../controllers/namespace';
-import { CRD_STORAGE_KEY } from '../registry/customresources';
+import { admitCRD, CRD_STORAGE_KEY } from '../registry/customresources';
 import type { Env } from '../env';
 import { lookupResource } from '../registry';
 import { GenericRegistry, nowTimestamp } from './generic-registry';
@@ -36,6 +36,7 @@ export class ClusterObject extends DurableObject<Env> {
       this.catalog = new Catalog(this.store);
       this.registry = new GenericRegistry(this.store, {
         unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
+        admit: (def, obj) => (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? admitCRD(obj) : []),
       });
       // Controllers react to committed changes right away (level-triggered, safe to run twice).
       this.store.onEvent((e) => this.react(e));

@@ -10,7 +10,7 @@ import { applyMergePatch } from '../machinery/mergepatch';
 import { isEverything, matches, parsePredicate, type Predicate } from '../machinery/predicate';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../machinery/validation';
 import { apiVersionOf, storageKey } from '../registry';
-import type { KObject, ResourceDef } from '../registry/types';
+import type { FieldError, KObject, ResourceDef } from '../registry/types';
 import { scaleOf, setScaleReplicas } from '../registry/scale';
 import { Store, StoreConflict, type Key } from './store';
 
@@ -69,6 +69,8 @@ function parseRv(text: string | undefined, what: string): number | undefined {
 
 /** What the API server needs from its surroundings. */
 export interface RegistryHooks {
+  /** Admission checks that need more than the object (CRD names against built-ins). */
+  admit?(def: ResourceDef, obj: KObject): FieldError[];
   /** Strict decoding: unknown field paths of an object per the OpenAPI schema. */
   unknownFields?(def: ResourceDef, obj: KObject): string[];
 }
@@ -175,6 +177,7 @@ export class GenericRegistry {
     const errs = [
       ...validateObjectMeta(obj.metadata, { namespaced: def.scope === 'Namespaced', nameFn: def.nameValidator }),
       ...(def.validate?.(obj) ?? []),
+      ...(this.hooks.admit?.(def, obj) ?? []),
     ];
     if (errs.length) throw errors.invalid(def.kind, def.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
   }

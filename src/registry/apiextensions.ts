@@ -3,6 +3,7 @@
 // default table (NAME, CREATED AT) applies; defaults, strategy and validation after
 // k8s.io/apiextensions-apiserver (apis/apiextensions/v1/defaults.go, registry/customresourcedefinition,
 // apis/apiextensions/validation).
+import { validateStructural } from '../machinery/schema';
 import { field, isDNS1035Label, isDNS1123Subdomain, validateImmutableField } from '../machinery/validation';
 import { DEFAULT_TABLE, asArray, isObj, specOf, statusSubresource, str, type Obj } from './common';
 import { ALL_VERBS, type FieldError, type KObject, type ResourceDef } from './types';
@@ -77,10 +78,9 @@ function validateSpec(spec: Obj): FieldError[] {
     // v1 requires a structural schema per version.
     const schema = isObj(v.schema) ? v.schema.openAPIV3Schema : undefined;
     if (!isObj(schema)) errs.push(field.required(`${p}.schema.openAPIV3Schema`, 'schemas are required'));
-    else if (schema.type === undefined || schema.type === '') {
-      errs.push(field.required(`${p}.schema.openAPIV3Schema.type`, 'must not be empty at the root'));
-    } else if (schema.type !== 'object') {
-      errs.push(field.invalid(`${p}.schema.openAPIV3Schema.type`, schema.type, 'must be object at the root'));
+    else {
+      const statusSubresource = isObj(v.subresources) && v.subresources.status !== undefined && v.subresources.status !== null;
+      errs.push(...validateStructural(schema, `${p}.schema.openAPIV3Schema`, { statusSubresource }));
     }
   });
   if (!unique) errs.push(field.invalid('spec.versions', spec.versions ?? [], 'must contain unique version names'));

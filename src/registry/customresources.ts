@@ -2,8 +2,10 @@
 // all sharing one storage (conversion strategy None: only apiVersion changes between versions).
 import { applyDefaults, prune, unknownFieldPaths, validateValue } from '../machinery/schema';
 import { evalJsonPath, printerCell } from '../machinery/jsonpath';
+import { field } from '../machinery/validation';
 import { NAME_COLUMN } from './common';
-import { ALL_VERBS, STATUS_VERBS, type KObject, type Printer, type ResourceDef } from './types';
+import { BUILTIN_RESOURCES } from './index';
+import { ALL_VERBS, STATUS_VERBS, type FieldError, type KObject, type Printer, type ResourceDef } from './types';
 
 const CRD_GROUP = 'apiextensions.k8s.io';
 
@@ -112,3 +114,30 @@ function withoutMeta(obj: KObject): Record<string, unknown> {
 }
 
 export const CRD_STORAGE_KEY = `customresourcedefinitions.${CRD_GROUP}`;
+
+const APPROVAL_ANNOTATION = 'api-approved.kubernetes.io';
+let builtinNames: Set<string> | undefined;
+
+/**
+ * CRD admission: groups of the Kubernetes project need the approval annotation (upstream's rule),
+ * and a CRD may not take the name of a resource the API server serves itself.
+ */
+export function admitCRD(crd: KObject): FieldError[] {
+  const spec = (crd.spec ?? {}) as Partial<CrdSpec>;
+  const group = typeof spec.group === 'string' ? spec.group : '';
+  const plural = typeof spec.names?.plural === 'string' ? spec.names.plural : '';
+  const errs: FieldError[] = [];
+  if (/(^|\.)(k8s|kubernetes)\.io$/.test(group) && !crd.metadata.annotations?.[APPROVAL_ANNOTATION]) {
+    errs.push(
+      field.required(
+        `metadata.annotations[${APPROVAL_ANNOTATION}]`,
+        `protected groups must have approval annotation "${APPROVAL_ANNOTATION}", see https://github.com/kubernetes/enhancements/pull/1111`,
+      ),
+    );
+  }
+  builtinNames ??= new Set(BUILTIN_RESOURCES.map((d) => `${d.resource}.${d.group}`));
+  if (builtinNames.has(`${plural}.${group}`)) {
+    errs.push(field.invalid('spec.names.plural', plural, `"${plural}.${group}" is already served by the API server`));
+  }
+  return errs;
+}

@@ -122,4 +122,23 @@ describe('custom resources', () => {
     await createCRD();
     expect((await k('GET', ns)).body.items).toEqual([]);
   });
+
+  it('rejects non-structural schemas, protected groups without approval and built-in names', async () => {
+    const crd = (name: string, group: string, plural: string, schema: object, annotations?: Record<string, string>) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name, ...(annotations ? { annotations } : {}) },
+      spec: { group, scope: 'Namespaced', names: { plural, singular: plural.slice(0, -1), kind: 'Thing', listKind: 'ThingList' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] },
+    });
+    const post = (body: object) => k('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body);
+    const nonStructural = await post(crd('things.example.com', 'example.com', 'things', { type: 'object', properties: { spec: { properties: { a: { type: 'string' } } } } }));
+    expect(nonStructural.status).toBe(422);
+    expect(nonStructural.body.message).toContain('spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value');
+    const protectedGroup = await post(crd('things.apps.k8s.io', 'apps.k8s.io', 'things', { type: 'object' }));
+    expect(protectedGroup.status).toBe(422);
+    expect(protectedGroup.body.message).toContain('protected groups must have approval annotation');
+    const clash = await post(crd('ingresses.networking.k8s.io', 'networking.k8s.io', 'ingresses', { type: 'object' }, { 'api-approved.kubernetes.io': 'https://example.com/pr' }));
+    expect(clash.status).toBe(422);
+    expect(clash.body.message).toContain('"ingresses.networking.k8s.io" is already served by the API server');
+  });
 });
