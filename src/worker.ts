@@ -46,7 +46,9 @@ app.onError((err) => {
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext) {
-    // The watchdog: controllers and sandbox expiry come with their issues.
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+    // The watchdog: every sandbox runs what is overdue and re-arms its alarm.
+    const stub = await ensureSandbox(env, DEFAULT_SANDBOX_ID);
+    if (stub) ctx.waitUntil(stub.watchdog());
   },
 } satisfies ExportedHandler<Env>;

@@ -128,7 +128,7 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
     const verbs = subresourceVerbs(def, path.subresource);
     if (!verbs) throw errors.resourceNotFound();
     if (!verbs.includes(verb)) throw errors.methodNotAllowed();
-    if (!['status', 'scale'].includes(path.subresource)) {
+    if (!['status', 'scale', 'binding'].includes(path.subresource)) {
       // Built by the issues that need them (binding, eviction, log, exec, ...).
       throw new StatusError(failure(405, 'MethodNotAllowed', `the server does not yet serve ${def.resource}/${path.subresource} in this version of kubedo`));
     }

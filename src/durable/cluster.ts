@@ -14,7 +14,13 @@ import type { Env } from '../env';
 import { lookupResource } from '../registry';
 import { GenericRegistry, nowTimestamp } from './generic-registry';
 import { DEFAULT_SANDBOX, seedObjects, type SandboxSpec } from './seed';
+import { presentHeartbeat, nodeLifecycleController } from '../controllers/node-lifecycle';
+import { kubeletController } from '../controllers/kubelet';
+import type { ClusterContext } from '../controllers/context';
+import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
+import { ControlLoop } from './control-loop';
+import { createBinding } from './subresources';
 import { Store, type StoredEvent } from './store';
 import { WatchHub } from './watch-hub';
 
@@ -26,6 +32,7 @@ export class ClusterObject extends DurableObject<Env> {
   private registry!: GenericRegistry;
   private hub!: WatchHub;
   private catalog!: Catalog;
+  private loop!: ControlLoop;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -37,7 +44,18 @@ export class ClusterObject extends DurableObject<Env> {
       this.registry = new GenericRegistry(this.store, {
         unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
         admit: (def, obj) => (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? admitCRD(obj) : []),
+        present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
+        special: (def, call) =>
+          def.group === '' && ((def.resource === 'pods' && call.subresource === 'binding') || def.resource === 'bindings') && call.verb === 'create'
+            ? createBinding(this.store, call)
+            : undefined,
       });
+      this.loop = new ControlLoop(this.db, ctx.storage);
+      const pods = new PodsByNode(this.store);
+      const cc: ClusterContext = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      this.loop.register(kubeletController(cc, pods));
+      this.loop.register(nodeLifecycleController(cc, pods));
+      this.store.onEvent((e) => this.loop.onEvent(e));
       // Controllers react to committed changes right away (level-triggered, safe to run twice).
       this.store.onEvent((e) => this.react(e));
       this.hub = new WatchHub(ctx, this.store, this.catalog);
@@ -57,6 +75,17 @@ export class ClusterObject extends DurableObject<Env> {
       // A custom resource of a terminating CRD is gone (the CRD's name is its storage key).
       queueMicrotask(() => reconcileCRD(this.registry, this.store, e.resource));
     }
+  }
+
+  /** A deadline of the control loop is due. */
+  async alarm(): Promise<void> {
+    this.loop.fire();
+  }
+
+  /** The cron watchdog: run whatever is overdue and re-arm the alarm. */
+  async watchdog(): Promise<{ pending: number }> {
+    this.loop.resync();
+    return { pending: this.loop.pending() };
   }
 
   /** The established CRDs, for the Worker's discovery, OpenAPI and tables. */

@@ -69,6 +69,10 @@ function parseRv(text: string | undefined, what: string): number | undefined {
 
 /** What the API server needs from its surroundings. */
 export interface RegistryHooks {
+  /** What readers see beyond the stored object (heartbeats computed on read). */
+  present?(def: ResourceDef, obj: KObject): void;
+  /** Requests with behaviour of their own (pods/binding, bindings); undefined: the generic verbs. */
+  special?(def: ResourceDef, call: ApiCall): ApiReply | undefined;
   /** Admission checks that need more than the object (CRD names against built-ins). */
   admit?(def: ResourceDef, obj: KObject): FieldError[];
   /** Strict decoding: unknown field paths of an object per the OpenAPI schema. */
@@ -82,6 +86,8 @@ export class GenericRegistry {
   ) {}
 
   handle(def: ResourceDef, call: ApiCall): ApiReply {
+    const special = this.hooks.special?.(def, call);
+    if (special) return special;
     switch (call.verb) {
       case 'get':
         return this.get(def, call);
@@ -219,7 +225,9 @@ export class GenericRegistry {
     const ns = this.nsOf(def, call);
     const stored = this.mustGet(def, ns, call.name!);
     if (call.subresource === 'scale') return { status: 200, body: scaleOf(def, stored) };
-    return { status: 200, body: this.out(def, stored) };
+    const obj = this.out(def, stored);
+    this.hooks.present?.(def, obj);
+    return { status: 200, body: obj };
   }
 
   list(def: ResourceDef, call: ApiCall): ApiReply {
@@ -268,7 +276,9 @@ export class GenericRegistry {
         if (isEverything(pred)) for (const _ of it) remaining++;
         break;
       }
-      items.push(this.out(def, stored));
+      const obj = this.out(def, stored);
+      this.hooks.present?.(def, obj);
+      items.push(obj);
     }
     const metadata: Record<string, unknown> = { resourceVersion: String(at) };
     if (next) {

@@ -1,0 +1,38 @@
+// What every controller of a sandbox works with, and small helpers to write as a system component.
+import type { ApiCall, ApiReply } from '../api/call';
+import type { Catalog } from '../durable/catalog';
+import type { ControlLoop } from '../durable/control-loop';
+import type { GenericRegistry } from '../durable/generic-registry';
+import type { Store } from '../durable/store';
+import { lookupResource } from '../registry';
+import type { KObject } from '../registry/types';
+
+export interface ClusterContext {
+  store: Store;
+  registry: GenericRegistry;
+  catalog: Catalog;
+  loop: ControlLoop;
+}
+
+type Call = Omit<ApiCall, 'query' | 'group' | 'version'> & { query?: Record<string, string>; group?: string; version?: string };
+
+/** An API call made by a control-plane component (field manager = component), through the registry. */
+export function systemCall(ctx: ClusterContext, manager: string, c: Call): ApiReply {
+  const group = c.group ?? '';
+  const version = c.version ?? 'v1';
+  const def = lookupResource(group, version, c.resource);
+  if (!def) throw new Error(`unknown resource ${group}/${version}/${c.resource}`);
+  return ctx.registry.handle(def, { ...c, group, version, query: { fieldManager: manager, ...c.query }, userAgent: manager });
+}
+
+/** Pods on one node, from the store (nodes hold at most a few hundred pods). */
+export function podsOnNode(store: Store, nodeName: string): KObject[] {
+  const out: KObject[] = [];
+  for (const p of store.list('pods')) if ((p.spec as { nodeName?: string } | undefined)?.nodeName === nodeName) out.push(p);
+  return out;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
