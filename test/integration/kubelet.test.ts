@@ -1,0 +1,93 @@
+// Simulated kubelets and node lifecycle inside workerd, with a fast time scale: a bound pod runs
+// with an IP from its node's podCIDR, graceful deletion removes it, a stopped kubelet makes its node
+// Unknown with the unreachable taints and its pods get evicted; a restarted kubelet recovers.
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { clusterStub, k } from './helpers';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    await runDurableObjectAlarm(clusterStub());
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const pod = (name: string, extra: object = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
+  spec: { containers: [{ name: 'web', image: 'nginx' }], ...extra },
+});
+
+describe('simulated kubelet', () => {
+  it('runs a bound pod, then removes it after graceful deletion', async () => {
+    await k('POST', '/api/v1/namespaces/kube-system/configmaps', { metadata: { name: 'kubedo-config' }, data: { timeScale: '100', nodeMonitorGracePeriod: '40s' } });
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'kl' } });
+    const created = await k('POST', '/api/v1/namespaces/kl/pods', pod('web'));
+    expect(created.body.status.phase).toBe('Pending');
+    const bind = await k('POST', '/api/v1/namespaces/kl/pods/web/binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'web' }, target: { kind: 'Node', name: 'default-worker' } });
+    expect(bind.status).toBe(201);
+    const again = await k('POST', '/api/v1/namespaces/kl/pods/web/binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'web' }, target: { kind: 'Node', name: 'default-worker2' } });
+    expect(again.status).toBe(409);
+
+    const node = (await k('GET', '/api/v1/nodes/default-worker')).body;
+    const running = await until('Running', async () => {
+      const p = (await k('GET', '/api/v1/namespaces/kl/pods/web')).body;
+      return p.status.phase === 'Running' && p.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+    });
+    const prefix = node.spec.podCIDR.replace(/0\/24$/, '');
+    expect(running.status.podIP.startsWith(prefix)).toBe(true);
+    expect(running.status.hostIP).toBe(node.status.addresses.find((a: any) => a.type === 'InternalIP').address);
+    expect(running.status.containerStatuses[0]).toMatchObject({ name: 'web', ready: true, started: true, restartCount: 0 });
+
+    const events = (await k('GET', '/api/v1/namespaces/kl/events?fieldSelector=involvedObject.name%3Dweb')).body.items.map((e: any) => e.reason);
+    expect(events).toEqual(expect.arrayContaining(['Pulling', 'Pulled', 'Created', 'Started']));
+
+    // A second pod on the same node gets another address.
+    await k('POST', '/api/v1/namespaces/kl/pods', pod('web2', { nodeName: 'default-worker' }));
+    const second = await until('second pod IP', async () => (await k('GET', '/api/v1/namespaces/kl/pods/web2')).body.status.podIP);
+    expect(second).not.toBe(running.status.podIP);
+
+    const del = await k('DELETE', '/api/v1/namespaces/kl/pods/web');
+    expect(del.status).toBe(200);
+    expect(del.body.metadata.deletionTimestamp).toBeTruthy();
+    await until('pod removed', async () => ((await k('GET', '/api/v1/namespaces/kl/pods/web')).status === 404 ? true : undefined));
+  });
+
+  it('shows fresh heartbeats while the kubelet runs, without writing', async () => {
+    const a = (await k('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/default-worker3')).body;
+    await new Promise((r) => setTimeout(r, 1100));
+    const b = (await k('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/default-worker3')).body;
+    expect(Date.parse(b.spec.renewTime)).toBeGreaterThan(Date.parse(a.spec.renewTime));
+    expect(b.metadata.resourceVersion).toBe(a.metadata.resourceVersion);
+  });
+
+  it('a stopped kubelet makes the node Unknown and tainted, evicts its pods, and recovers', async () => {
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'nl' } });
+    await k('POST', '/api/v1/namespaces/nl/pods', pod('victim', { nodeName: 'default-worker2' }));
+    await until('victim running', async () => ((await k('GET', '/api/v1/namespaces/nl/pods/victim')).body.status.phase === 'Running' ? true : undefined));
+    const stop = await k('PATCH', '/api/v1/nodes/default-worker2', { metadata: { annotations: { 'kubedo.dev/kubelet': 'stopped' } } }, { 'Content-Type': 'application/merge-patch+json' });
+    expect(stop.status).toBe(200);
+    const unknown = await until('node Unknown', async () => {
+      const n = (await k('GET', '/api/v1/nodes/default-worker2')).body;
+      return n.status.conditions.find((c: any) => c.type === 'Ready').status === 'Unknown' ? n : undefined;
+    });
+    expect(unknown.spec.taints.map((t: any) => `${t.key}:${t.effect}`).sort()).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
+    // Default toleration (300 s) at time scale 100: evicted after about 3 s.
+    const evicted = await until('victim evicted', async () => {
+      const p = (await k('GET', '/api/v1/namespaces/nl/pods/victim')).body;
+      return p.metadata?.deletionTimestamp ? p : undefined;
+    });
+    expect(evicted.metadata.deletionTimestamp).toBeTruthy();
+    await k('PATCH', '/api/v1/nodes/default-worker2', { metadata: { annotations: { 'kubedo.dev/kubelet': 'running' } } }, { 'Content-Type': 'application/merge-patch+json' });
+    const ready = await until('node Ready again', async () => {
+      const n = (await k('GET', '/api/v1/nodes/default-worker2')).body;
+      return n.status.conditions.find((c: any) => c.type === 'Ready').status === 'True' && !n.spec.taints ? n : undefined;
+    });
+    expect(ready.spec.taints).toBeUndefined();
+  });
+});
