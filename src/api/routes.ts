@@ -128,7 +128,10 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
     const verbs = subresourceVerbs(def, path.subresource);
     if (!verbs) throw errors.resourceNotFound();
     if (!verbs.includes(verb)) throw errors.methodNotAllowed();
-    if (!['status', 'scale', 'binding'].includes(path.subresource)) {
+    if (path.subresource === 'log' && def.resource === 'pods' && def.group === '') {
+      return podLog(c.var.stub, path.namespace ?? '', path.name!, q);
+    }
+    if (!['status', 'scale', 'binding', 'eviction'].includes(path.subresource)) {
       // Built by the issues that need them (binding, eviction, log, exec, ...).
       throw new StatusError(failure(405, 'MethodNotAllowed', `the server does not yet serve ${def.resource}/${path.subresource} in this version of kubedo`));
     }
@@ -175,6 +178,38 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
     body = toTable(def, body, parseIncludeObject(q.includeObject));
   }
   return encode(body, reply.status, accept, headers);
+}
+
+const LOG_FOLLOW_MAX_MS = 30 * 60_000;
+
+/** GET pods/{name}/log: text/plain, streamed while following until the container stops. */
+async function podLog(stub: DurableObjectStub<ClusterObject>, namespace: string, name: string, q: Record<string, string>): Promise<Response> {
+  const first = await stub.podLog(namespace, name, q);
+  if (first.status !== 200) return new Response(first.text, { status: first.status, headers: { 'Content-Type': 'application/json' } });
+  const headers = { 'Content-Type': 'text/plain', 'Content-Encoding': 'identity', 'Cache-Control': 'no-cache, private, no-transform' };
+  if (q.follow !== 'true') return new Response(first.text, { headers });
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  const enc = new TextEncoder();
+  (async () => {
+    const started = Date.now();
+    let next = first.nextAt;
+    let since = Date.now();
+    try {
+      await writer.write(enc.encode(first.text));
+      while (next !== undefined && Date.now() - started < LOG_FOLLOW_MAX_MS) {
+        await new Promise((r) => setTimeout(r, Math.max(10, Math.min(next! - Date.now() + 5, 30_000))));
+        const more = await stub.podLog(namespace, name, q, since + 1);
+        if (more.status !== 200) break;
+        since = Date.now();
+        if (more.text) await writer.write(enc.encode(more.text));
+        next = more.nextAt;
+      }
+    } finally {
+      await writer.close().catch(() => {});
+    }
+  })();
+  return new Response(readable, { headers });
 }
 
 /** Everything under /clusters/{id}/: discovery, OpenAPI, health, version and resources. */

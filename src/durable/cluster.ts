@@ -4,9 +4,9 @@ import { DurableObject } from 'cloudflare:workers';
 import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../migrations/cluster/migrations.js';
-import type { ApiCall, WatchParams, WireReply } from '../api/call';
+import type { ApiCall, ApiReply, WatchParams, WireReply } from '../api/call';
 import { unknownFields } from '../api/openapi';
-import { errors, StatusError, toStatus } from '../api/status';
+import { errors, failure, StatusError, toStatus } from '../api/status';
 import { reconcileCRD } from '../controllers/crd';
 import { finalizeNamespace, isTerminating } from '../controllers/namespace';
 import { admitCRD, CRD_STORAGE_KEY } from '../registry/customresources';
@@ -20,7 +20,13 @@ import type { ClusterContext } from '../controllers/context';
 import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
 import { ControlLoop } from './control-loop';
-import { createBinding } from './subresources';
+import { createBinding, createEviction } from './subresources';
+import { metricsReply } from './metrics-api';
+import { sandboxConfig } from '../controllers/config';
+import { containerLog, LogError, nextLogLineAt, resolveLogContainer } from '../kubelet/logs';
+import { METRICS_GROUP } from '../registry/metrics';
+import type { ResourceDef } from '../registry/types';
+import type { Pod } from 'kubernetes-types/core/v1';
 import { Store, type StoredEvent } from './store';
 import { WatchHub } from './watch-hub';
 
@@ -33,6 +39,7 @@ export class ClusterObject extends DurableObject<Env> {
   private hub!: WatchHub;
   private catalog!: Catalog;
   private loop!: ControlLoop;
+  private pods!: PodsByNode;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -45,13 +52,10 @@ export class ClusterObject extends DurableObject<Env> {
         unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
         admit: (def, obj) => (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? admitCRD(obj) : []),
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
-        special: (def, call) =>
-          def.group === '' && ((def.resource === 'pods' && call.subresource === 'binding') || def.resource === 'bindings') && call.verb === 'create'
-            ? createBinding(this.store, call)
-            : undefined,
+        special: (def, call) => this.special(def, call),
       });
       this.loop = new ControlLoop(this.db, ctx.storage);
-      const pods = new PodsByNode(this.store);
+      const pods = (this.pods = new PodsByNode(this.store));
       const cc: ClusterContext = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
       this.loop.register(kubeletController(cc, pods));
       this.loop.register(nodeLifecycleController(cc, pods));
@@ -74,6 +78,46 @@ export class ClusterObject extends DurableObject<Env> {
     } else if (e.type === 'DELETED' && this.store.get(CRD_STORAGE_KEY, '', e.resource)?.metadata.deletionTimestamp) {
       // A custom resource of a terminating CRD is gone (the CRD's name is its storage key).
       queueMicrotask(() => reconcileCRD(this.registry, this.store, e.resource));
+    }
+  }
+
+  /** Requests that are not plain storage: bindings, evictions, metrics. */
+  private special(def: ResourceDef, call: ApiCall): ApiReply | undefined {
+    if (def.group === METRICS_GROUP) return metricsReply(this.store, this.pods, def, call, sandboxConfig(this.store).timeScale);
+    if (def.group !== '' || call.verb !== 'create') return undefined;
+    if ((def.resource === 'pods' && call.subresource === 'binding') || def.resource === 'bindings') return createBinding(this.store, call);
+    if (def.resource === 'pods' && call.subresource === 'eviction') {
+      return createEviction(this.store, call, (opts) =>
+        this.registry.handle(def, { ...call, verb: 'delete', subresource: undefined, body: opts }),
+      );
+    }
+    return undefined;
+  }
+
+  /** kubectl logs: the simulated container log (text), and when the next line comes (follow). */
+  async podLog(namespace: string, name: string, q: Record<string, string>, since?: number): Promise<{ status: number; text: string; nextAt?: number }> {
+    try {
+      const pod = this.store.get('pods', namespace, name);
+      if (!pod) throw errors.notFound({ group: '', resource: 'pods' }, name);
+      const now = Date.now();
+      const p = pod as unknown as Pod;
+      const container = resolveLogContainer(p, q.container);
+      const { timeScale } = sandboxConfig(this.store);
+      const sinceMs = since ?? (q.sinceSeconds ? now - Number(q.sinceSeconds) * 1000 : q.sinceTime ? Date.parse(q.sinceTime) : undefined);
+      const text = containerLog(p, container, {
+        now,
+        since: sinceMs,
+        tailLines: since === undefined && q.tailLines ? Number(q.tailLines) : undefined,
+        timestamps: q.timestamps === 'true',
+        previous: q.previous === 'true',
+        limitBytes: q.limitBytes ? Number(q.limitBytes) : undefined,
+        timeScale,
+      });
+      return { status: 200, text, nextAt: nextLogLineAt(p, container, now, { timeScale, previous: q.previous === 'true' }) };
+    } catch (e) {
+      if (e instanceof LogError) return { status: e.code, text: JSON.stringify(failure(e.code, e.code === 404 ? 'NotFound' : 'BadRequest', e.message)) };
+      const s = toStatus(e);
+      return { status: s.code, text: JSON.stringify(s) };
     }
   }
 

@@ -14,6 +14,7 @@ import { resources as scheduling } from './scheduling';
 import { resources as storage } from './storage';
 import { resources as node } from './node';
 import { resources as apiextensions } from './apiextensions';
+import { resources as metrics } from './metrics';
 
 /** In discovery order: the first version of a group listed is its preferred version. */
 export const BUILTIN_RESOURCES: ResourceDef[] = [
@@ -31,6 +32,7 @@ export const BUILTIN_RESOURCES: ResourceDef[] = [
   ...storage,
   ...node,
   ...apiextensions,
+  ...metrics,
 ];
 
 const byPath = new Map<string, ResourceDef>();
