@@ -16,6 +16,7 @@ import { GenericRegistry, nowTimestamp } from './generic-registry';
 import { DEFAULT_SANDBOX, seedObjects, type SandboxSpec } from './seed';
 import { presentHeartbeat, nodeLifecycleController } from '../controllers/node-lifecycle';
 import { kubeletController } from '../controllers/kubelet';
+import { schedulerController } from '../controllers/scheduler';
 import type { ClusterContext } from '../controllers/context';
 import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
@@ -57,6 +58,7 @@ export class ClusterObject extends DurableObject<Env> {
       this.loop = new ControlLoop(this.db, ctx.storage);
       const pods = (this.pods = new PodsByNode(this.store));
       const cc: ClusterContext = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      this.loop.register(schedulerController(cc));
       this.loop.register(kubeletController(cc, pods));
       this.loop.register(nodeLifecycleController(cc, pods));
       this.store.onEvent((e) => this.loop.onEvent(e));

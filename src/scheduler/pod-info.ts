@@ -15,6 +15,8 @@ export interface AffinityTerm {
   weight: number;
   /** Canonical text of namespaces + selectors, for caches. */
   key: string;
+  /** NodeInfo memo key of "pods on the node matching this term" (built once: hashing long strings is costly). */
+  memoKey: string;
 }
 
 export interface HostPort {
@@ -27,6 +29,10 @@ export interface PodInfo {
   pod: Pod;
   key: string;
   namespace: string;
+  /** Namespace and labels: pods with the same identity match the same affinity terms (memo key). */
+  identity: string;
+  /** Memo keys derived from identity, built once. */
+  memoKeys: { existingAnti: string; scoreContributions: string; allAffinityTerms: string };
   priority: number;
   /** resourcehelper.PodRequests (what NodeResourcesFit checks and NodeInfo.Requested sums). */
   requests: Resources;
@@ -53,7 +59,7 @@ function newAffinityTerm(pod: Pod, term: PodAffinityTerm, weight: number): Affin
   if ((term.namespaces ?? []).length === 0 && term.namespaceSelector == null) namespaces.add(podNamespace(pod));
   else for (const ns of term.namespaces ?? []) namespaces.add(ns);
   const key = `${[...namespaces].sort().join(',')}|${selectorKey(nsSelector)}|${selectorKey(selector)}`;
-  return { namespaces, nsSelector, selector, topologyKey: term.topologyKey ?? '', weight, key };
+  return { namespaces, nsSelector, selector, topologyKey: term.topologyKey ?? '', weight, key, memoKey: `ipa\u0000${key}` };
 }
 
 /** AffinityTerm.Matches: the pod's namespace is listed or selected, and its labels match. */
@@ -90,10 +96,18 @@ export function podInfo(pod: Pod): PodInfo {
   const affinity = pod.spec?.affinity;
   const pa = affinity?.podAffinity;
   const paa = affinity?.podAntiAffinity;
+  const identity = `${podNamespace(pod)}\u0000${JSON.stringify(Object.entries(pod.metadata?.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
+  const requiredAffinityTerms = terms(pod, pa?.requiredDuringSchedulingIgnoredDuringExecution);
   info = {
     pod,
     key: podKey(pod),
     namespace: podNamespace(pod),
+    identity,
+    memoKeys: {
+      existingAnti: `ipa-ex\u0000${identity}`,
+      scoreContributions: `ipa-sc\u0000${identity}`,
+      allAffinityTerms: `ipa-all\u0000${requiredAffinityTerms.map((t) => t.key).join('\u0001')}`,
+    },
     priority: podPriority(pod),
     requests,
     nonZeroCPU: nonZero.get('cpu') ?? 0,
@@ -101,7 +115,7 @@ export function podInfo(pod: Pod): PodInfo {
     hostPorts: hostPorts(pod),
     hasAffinity: !!(pa || paa),
     hasRequiredAntiAffinity: (paa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0,
-    requiredAffinityTerms: terms(pod, pa?.requiredDuringSchedulingIgnoredDuringExecution),
+    requiredAffinityTerms,
     requiredAntiAffinityTerms: terms(pod, paa?.requiredDuringSchedulingIgnoredDuringExecution),
     preferredAffinityTerms: weightedTerms(pod, pa?.preferredDuringSchedulingIgnoredDuringExecution),
     preferredAntiAffinityTerms: weightedTerms(pod, paa?.preferredDuringSchedulingIgnoredDuringExecution),

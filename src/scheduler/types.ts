@@ -90,6 +90,8 @@ export class HostPortInfo {
 // ---------------------------------------------------------------------------------------------
 // NodeInfo
 
+const MEMO_LIMIT = 512;
+
 /** framework.NodeInfo: a node, the pods assigned to it and what they use. */
 export class NodeInfo {
   node!: Node;
@@ -106,8 +108,8 @@ export class NodeInfo {
   usedPorts = new HostPortInfo();
   /** Incremented on every change. */
   generation = 0;
-  /** Memoized per-node counts (e.g. pods matching a selector), valid while pods and the snapshot epoch are unchanged. */
-  private memo = new Map<string, number>();
+  /** Memoized per-node values (e.g. pods matching a selector), valid while pods and the snapshot epoch are unchanged. */
+  private memo = new Map<string, unknown>();
   private memoEpoch = -1;
 
   constructor(node: Node) {
@@ -133,15 +135,19 @@ export class NodeInfo {
     this.memo.clear();
   }
 
-  /** A memoized count for `key`; `compute` runs when pods (or the snapshot epoch) changed since last time. */
-  memoized(key: string, epoch: number, compute: () => number): number {
+  /**
+   * A memoized value for `key`; `compute` runs when pods (or the snapshot epoch) changed since it was stored.
+   * The memo is bounded: it is dropped when it grows past MEMO_LIMIT entries.
+   */
+  memoized<T>(key: string, epoch: number, compute: () => T): T {
     if (this.memoEpoch !== epoch) {
       this.memo.clear();
       this.memoEpoch = epoch;
     }
-    let v = this.memo.get(key);
+    let v = this.memo.get(key) as T | undefined;
     if (v === undefined) {
       v = compute();
+      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
       this.memo.set(key, v);
     }
     return v;
@@ -204,6 +210,13 @@ export class NodeInfo {
 // ---------------------------------------------------------------------------------------------
 // Snapshot
 
+/** utilnode.GetZoneKey: region and zone (GA labels, else the deprecated failure-domain ones). */
+function zoneKey(labels: Record<string, string>): string {
+  const region = labels['topology.kubernetes.io/region'] ?? labels['failure-domain.beta.kubernetes.io/region'] ?? '';
+  const zone = labels['topology.kubernetes.io/zone'] ?? labels['failure-domain.beta.kubernetes.io/zone'] ?? '';
+  return region === '' && zone === '' ? '' : `${region}:\u0000:${zone}`;
+}
+
 /** Objects the PodTopologySpread system defaults derive a pod's selector from (helper.DefaultSelector). */
 export interface Workloads {
   services?: Service[];
@@ -223,7 +236,6 @@ export interface SnapshotOptions extends Workloads {
  * setNode/removeNode (e.g. addPod right after a successful bind) instead of rebuilding it for every pod.
  */
 export class Snapshot {
-  nodes: NodeInfo[] = [];
   workloads?: Workloads;
   /** Bumped when namespace labels or workloads change (invalidates memoized counts). */
   epoch = 0;
@@ -235,6 +247,16 @@ export class Snapshot {
   private nominatedByNode = new Map<string, Map<string, Pod>>();
   private nominatedNodeOf = new Map<string, string>();
   private nsLabels = new Map<string, Record<string, string>>();
+  /** Zone key → its nodes in order of addition; zones in order of first appearance. */
+  private zones = new Map<string, NodeInfo[]>();
+  private ordered: NodeInfo[] = [];
+  private orderDirty = false;
+
+  /** All nodes, interleaved by zone like kube-scheduler's nodeTree (one node of each zone in turn). */
+  get nodes(): NodeInfo[] {
+    if (this.orderDirty) this.rebuildOrder();
+    return this.ordered;
+  }
 
   get(name: string): NodeInfo | undefined {
     return this.byName.get(name);
@@ -245,12 +267,17 @@ export class Snapshot {
     const name = node.metadata?.name ?? '';
     let ni = this.byName.get(name);
     if (ni) {
+      const oldZone = zoneKey(ni.labels);
       ni.setNode(node);
+      if (zoneKey(ni.labels) !== oldZone) {
+        this.removeFromZone(ni, oldZone);
+        this.addToZone(ni);
+      }
       return ni;
     }
     ni = new NodeInfo(node);
     this.byName.set(name, ni);
-    this.nodes.push(ni);
+    this.addToZone(ni);
     const waiting = this.orphans.get(name);
     if (waiting) {
       this.orphans.delete(name);
@@ -263,12 +290,48 @@ export class Snapshot {
     const ni = this.byName.get(name);
     if (!ni) return;
     this.byName.delete(name);
-    this.nodes.splice(this.nodes.indexOf(ni), 1);
+    this.removeFromZone(ni, zoneKey(ni.labels));
     if (ni.pods.length) {
       const m = new Map<string, Pod>();
       for (const p of ni.pods) m.set(podKey(p), p);
       this.orphans.set(name, m);
     }
+  }
+
+  private addToZone(ni: NodeInfo): void {
+    const z = zoneKey(ni.labels);
+    let list = this.zones.get(z);
+    if (!list) this.zones.set(z, (list = []));
+    list.push(ni);
+    this.orderDirty = true;
+  }
+
+  private removeFromZone(ni: NodeInfo, z: string): void {
+    const list = this.zones.get(z);
+    if (list) {
+      const i = list.indexOf(ni);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.zones.delete(z);
+    }
+    this.orderDirty = true;
+  }
+
+  /** nodeTree.list(): zones in order of appearance, taking one node of each zone in turn. */
+  private rebuildOrder(): void {
+    const lists = [...this.zones.values()];
+    const out: NodeInfo[] = [];
+    for (let i = 0; out.length < this.byName.size; i++) {
+      let any = false;
+      for (const l of lists) {
+        if (i < l.length) {
+          out.push(l[i]);
+          any = true;
+        }
+      }
+      if (!any) break;
+    }
+    this.ordered = out;
+    this.orderDirty = false;
   }
 
   /**

@@ -35,7 +35,7 @@ function bump(m: Map<string, number>, k: string, delta: number): void {
 
 /** Pods on the node matching one term (memoized). */
 function countMatchingTerm(nodeInfo: NodeInfo, t: AffinityTerm, nsLabels: NsLabels, epoch: number): number {
-  return nodeInfo.memoized(`ipa\u0000${t.key}`, epoch, () => {
+  return nodeInfo.memoized(t.memoKey, epoch, () => {
     let n = 0;
     for (const p of nodeInfo.pods) if (termMatches(t, p, nsLabels(podNamespace(p)))) n++;
     return n;
@@ -43,8 +43,8 @@ function countMatchingTerm(nodeInfo: NodeInfo, t: AffinityTerm, nsLabels: NsLabe
 }
 
 /** Pods on the node matching all the terms (memoized). */
-function countMatchingAllTerms(nodeInfo: NodeInfo, terms: AffinityTerm[], nsLabels: NsLabels, epoch: number): number {
-  return nodeInfo.memoized(`ipa-all\u0000${terms.map((t) => t.key).join('\u0001')}`, epoch, () => {
+function countMatchingAllTerms(nodeInfo: NodeInfo, terms: AffinityTerm[], memoKey: string, nsLabels: NsLabels, epoch: number): number {
+  return nodeInfo.memoized(memoKey, epoch, () => {
     let n = 0;
     for (const p of nodeInfo.pods) if (podMatchesAllTerms(terms, p, nsLabels)) n++;
     return n;
@@ -137,12 +137,18 @@ export function interPodAffinity(opts: InterPodAffinityOptions = {}): FilterPlug
       const incomingNs = nsLabels(info.namespace);
       const existing = new Map<string, number>();
       for (const nodeInfo of snapshot.havePodsWithRequiredAntiAffinity()) {
-        const labels = nodeInfo.labels;
-        for (const p of nodeInfo.podsWithRequiredAntiAffinity) {
-          for (const t of podInfo(p).requiredAntiAffinityTerms) {
-            if (has(labels, t.topologyKey) && termMatches(t, pod, incomingNs)) bump(existing, pairKey(t.topologyKey, labels[t.topologyKey]), 1);
+        // Pods with the same namespace and labels match the same terms: memoize per node and identity.
+        const pairs = nodeInfo.memoized(info.memoKeys.existingAnti, snapshot.epoch, () => {
+          const m = new Map<string, number>();
+          const labels = nodeInfo.labels;
+          for (const p of nodeInfo.podsWithRequiredAntiAffinity) {
+            for (const t of podInfo(p).requiredAntiAffinityTerms) {
+              if (has(labels, t.topologyKey) && termMatches(t, pod, incomingNs)) bump(m, pairKey(t.topologyKey, labels[t.topologyKey]), 1);
+            }
           }
-        }
+          return [...m];
+        });
+        for (const [k, n] of pairs) bump(existing, k, n);
       }
       const affinity = new Map<string, number>();
       const anti = new Map<string, number>();
@@ -153,7 +159,7 @@ export function interPodAffinity(opts: InterPodAffinityOptions = {}): FilterPlug
           if (nodeInfo.pods.length === 0) continue;
           const labels = nodeInfo.labels;
           if (aff.length > 0) {
-            const n = countMatchingAllTerms(nodeInfo, aff, nsLabels, snapshot.epoch);
+            const n = countMatchingAllTerms(nodeInfo, aff, info.memoKeys.allAffinityTerms, nsLabels, snapshot.epoch);
             if (n > 0) for (const t of aff) if (has(labels, t.topologyKey)) bump(affinity, pairKey(t.topologyKey, labels[t.topologyKey]), n);
           }
           for (const t of antiTerms) {
@@ -197,6 +203,7 @@ export function interPodAffinity(opts: InterPodAffinityOptions = {}): FilterPlug
         m.set(value, (m.get(value) ?? 0) + delta);
       };
       const nodes = hasConstraints ? snapshot.nodes : snapshot.havePodsWithAffinity();
+      const scoreKey = hardWeight === 1 ? info.memoKeys.scoreContributions : `${info.memoKeys.scoreContributions}\u0000${hardWeight}`;
       for (const nodeInfo of nodes) {
         const labels = nodeInfo.labels;
         if (Object.keys(labels).length === 0 || nodeInfo.pods.length === 0) continue;
@@ -213,19 +220,25 @@ export function interPodAffinity(opts: InterPodAffinityOptions = {}): FilterPlug
             if (n > 0) add(t.topologyKey, labels[t.topologyKey], -t.weight * n);
           }
         }
-        // Existing pods' terms against the incoming pod.
-        for (const p of nodeInfo.podsWithAffinity) {
-          const pi = podInfo(p);
-          const apply = (terms: AffinityTerm[], weightOf: (t: AffinityTerm) => number) => {
-            for (const t of terms) {
-              if (!t.topologyKey || !has(labels, t.topologyKey)) continue;
-              if (termMatches(t, pod, incomingNs)) add(t.topologyKey, labels[t.topologyKey], weightOf(t));
-            }
-          };
-          if (hardWeight > 0) apply(pi.requiredAffinityTerms, () => hardWeight);
-          apply(pi.preferredAffinityTerms, (t) => t.weight);
-          apply(pi.preferredAntiAffinityTerms, (t) => -t.weight);
-        }
+        // Existing pods' terms against the incoming pod (memoized per node and incoming pod identity).
+        if (nodeInfo.podsWithAffinity.length === 0) continue;
+        const contributions = nodeInfo.memoized(scoreKey, snapshot.epoch, () => {
+          const out: [string, string, number][] = [];
+          for (const p of nodeInfo.podsWithAffinity) {
+            const pi = podInfo(p);
+            const apply = (terms: AffinityTerm[], weightOf: (t: AffinityTerm) => number) => {
+              for (const t of terms) {
+                if (!t.topologyKey || !has(labels, t.topologyKey)) continue;
+                if (termMatches(t, pod, incomingNs)) out.push([t.topologyKey, labels[t.topologyKey], weightOf(t)]);
+              }
+            };
+            if (hardWeight > 0) apply(pi.requiredAffinityTerms, () => hardWeight);
+            apply(pi.preferredAffinityTerms, (t) => t.weight);
+            apply(pi.preferredAntiAffinityTerms, (t) => -t.weight);
+          }
+          return out;
+        });
+        for (const [k, v, d] of contributions) add(k, v, d);
       }
       if (topologyScore.size === 0) return 'skip';
       state.write(PRE_SCORE_KEY, { topologyScore } satisfies PreScoreState);

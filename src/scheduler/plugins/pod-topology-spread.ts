@@ -146,10 +146,10 @@ function matchNodeInclusionPolicies(c: Constraint, pod: Pod, nodeInfo: NodeInfo,
   return true;
 }
 
-/** countPodsMatchSelector: pods in `ns`, not terminating, matching; memoized per node. */
-function countPodsMatchSelector(nodeInfo: NodeInfo, c: Constraint, ns: string, epoch: number): number {
+/** countPodsMatchSelector: pods in `ns`, not terminating, matching; memoized per node under `memoKey`. */
+function countPodsMatchSelector(nodeInfo: NodeInfo, c: Constraint, ns: string, memoKey: string, epoch: number): number {
   if (c.selector.length === 0) return 0;
-  return nodeInfo.memoized(`pts\u0000${ns}\u0000${c.selectorKey}`, epoch, () => {
+  return nodeInfo.memoized(memoKey, epoch, () => {
     let n = 0;
     for (const p of nodeInfo.pods) {
       if (p.metadata?.deletionTimestamp || podNamespace(p) !== ns) continue;
@@ -160,6 +160,7 @@ function countPodsMatchSelector(nodeInfo: NodeInfo, c: Constraint, ns: string, e
 }
 
 const pairKey = (key: string, value: string) => `${key}\u0000${value}`;
+const memoKeyOf = (ns: string, c: Constraint) => `pts\u0000${ns}\u0000${c.selectorKey}`;
 
 interface CriticalPath {
   value: string;
@@ -228,6 +229,7 @@ interface PreScoreState {
   topologyValueToPodCounts: Map<string, number>[];
   topologyNormalizingWeight: number[];
   namespace: string;
+  memoKeys: string[];
   epoch: number;
 }
 
@@ -263,14 +265,15 @@ export function podTopologySpread(opts: PodTopologySpreadOptions = {}): FilterPl
       const ns = podNamespace(pod);
       const req = requiredNodeAffinity(pod);
       const pairToMatchNum = new Map<string, number>();
+      const memoKeys = constraints.map((c) => memoKeyOf(ns, c));
       for (const nodeInfo of snapshot.nodes) {
         const labels = nodeInfo.labels;
         if (!nodeHasAllKeys(labels, constraints)) continue;
         const tpCounts = new Map<string, number>();
-        for (const c of constraints) {
-          if (!matchNodeInclusionPolicies(c, pod, nodeInfo, req)) continue;
-          tpCounts.set(pairKey(c.topologyKey, labels[c.topologyKey]), countPodsMatchSelector(nodeInfo, c, ns, snapshot.epoch));
-        }
+        constraints.forEach((c, i) => {
+          if (!matchNodeInclusionPolicies(c, pod, nodeInfo, req)) return;
+          tpCounts.set(pairKey(c.topologyKey, labels[c.topologyKey]), countPodsMatchSelector(nodeInfo, c, ns, memoKeys[i], snapshot.epoch));
+        });
         for (const [k, n] of tpCounts) pairToMatchNum.set(k, (pairToMatchNum.get(k) ?? 0) + n);
       }
       const domainsNum = new Map<string, number>();
@@ -339,6 +342,7 @@ export function podTopologySpread(opts: PodTopologySpreadOptions = {}): FilterPl
       const weights = constraints.map((c, i) => Math.log((c.topologyKey === LABEL_HOSTNAME ? filteredNodes.length - ignoredNodes.size : topoSize[i]) + 2));
       const ns = podNamespace(pod);
       const req = requiredNodeAffinity(pod);
+      const memoKeys = constraints.map((c) => memoKeyOf(ns, c));
       for (const nodeInfo of snapshot.nodes) {
         const labels = nodeInfo.labels;
         if (requireAll && !nodeHasAllKeys(labels, constraints)) continue;
@@ -347,10 +351,10 @@ export function podTopologySpread(opts: PodTopologySpreadOptions = {}): FilterPl
           const v = labels[c.topologyKey] ?? '';
           const cur = counts[i].get(v);
           if (cur === undefined) return;
-          counts[i].set(v, cur + countPodsMatchSelector(nodeInfo, c, ns, snapshot.epoch));
+          counts[i].set(v, cur + countPodsMatchSelector(nodeInfo, c, ns, memoKeys[i], snapshot.epoch));
         });
       }
-      const s: PreScoreState = { constraints, ignoredNodes, topologyValueToPodCounts: counts, topologyNormalizingWeight: weights, namespace: ns, epoch: snapshot.epoch };
+      const s: PreScoreState = { constraints, ignoredNodes, topologyValueToPodCounts: counts, topologyNormalizingWeight: weights, namespace: ns, memoKeys, epoch: snapshot.epoch };
       state.write(PRE_SCORE_KEY, s);
     },
 
@@ -361,7 +365,7 @@ export function podTopologySpread(opts: PodTopologySpreadOptions = {}): FilterPl
       let score = 0;
       s.constraints.forEach((c, i) => {
         if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return;
-        const cnt = c.topologyKey === LABEL_HOSTNAME ? countPodsMatchSelector(nodeInfo, c, s.namespace, s.epoch) : (s.topologyValueToPodCounts[i].get(labels[c.topologyKey]) ?? 0);
+        const cnt = c.topologyKey === LABEL_HOSTNAME ? countPodsMatchSelector(nodeInfo, c, s.namespace, s.memoKeys[i], s.epoch) : (s.topologyValueToPodCounts[i].get(labels[c.topologyKey]) ?? 0);
         // scoreForCount: maxSkew-1 waters down small skews.
         score += cnt * s.topologyNormalizingWeight[i] + (c.maxSkew - 1);
       });
