@@ -75,7 +75,7 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
       const node = ctx.store.get('nodes', '', nodeName);
       if (!kubeletRunning(node)) return; // a stopped kubelet reports nothing
       const status = (pod.status ?? {}) as { podIP?: string; phase?: string };
-      const podIP = status.podIP ?? allocatePodIP((node!.spec as { podCIDR?: string }).podCIDR ?? '', pods.ipsOn(nodeName)) ?? '';
+      const podIP = status.podIP ?? allocatePodIP((node!.spec as { podCIDR?: string } | undefined)?.podCIDR ?? '', pods.ipsOn(nodeName)) ?? '';
       const { timeScale } = sandboxConfig(ctx.store);
       const since = lastEval.get(key);
       const result = podStatusAt(pod as unknown as Pod, node as unknown as Node, boundAt(pod, now), now, {

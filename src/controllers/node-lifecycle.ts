@@ -7,6 +7,7 @@ import type { Controller } from '../durable/control-loop';
 import type { PodsByNode } from '../durable/caches';
 import { nowTimestamp } from '../durable/generic-registry';
 import type { KObject, ResourceDef } from '../registry/types';
+import { kubeletNodeStatus, podCIDRFor } from '../durable/seed';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
 import { KUBELET_ANNOTATION, kubeletRunning } from './kubelet';
@@ -49,7 +50,7 @@ export function presentHeartbeat(store: { get(r: string, ns: string, n: string):
   if (def.group === 'coordination.k8s.io' && def.resource === 'leases' && obj.metadata.namespace === LEASE_NS) {
     if (obj.metadata.annotations?.[FROZEN_ANNOTATION]) return;
     const node = store.get('nodes', '', obj.metadata.name!);
-    if (node && kubeletRunning(node)) (obj.spec as { renewTime?: string }).renewTime = microTime(now);
+    if (node && kubeletRunning(node)) obj.spec = { ...(obj.spec as object), renewTime: microTime(now) };
   } else if (def.group === '' && def.resource === 'nodes' && kubeletRunning(obj)) {
     const conds = ((obj.status as { conditions?: Condition[] } | undefined)?.conditions ?? []);
     const ready = conds.find((c) => c.type === 'Ready');
@@ -71,7 +72,7 @@ export function nodeLifecycleController(ctx: ClusterContext, pods: PodsByNode): 
     const lease = leaseOf(name);
     if (!lease) return now;
     const frozen = lease.metadata.annotations?.[FROZEN_ANNOTATION];
-    if (frozen) return Date.parse((lease.spec as { renewTime?: string }).renewTime ?? '') || now;
+    if (frozen) return Date.parse((lease.spec as { renewTime?: string } | undefined)?.renewTime ?? '') || now;
     const body = {
       ...lease,
       metadata: { ...lease.metadata, annotations: { ...lease.metadata.annotations, [FROZEN_ANNOTATION]: 'true' } },
@@ -94,7 +95,7 @@ export function nodeLifecycleController(ctx: ClusterContext, pods: PodsByNode): 
     const spec = { ...(node.spec as object) } as { taints?: Taint[] };
     if (taints.length) spec.taints = taints;
     else delete spec.taints;
-    if (JSON.stringify(spec.taints ?? []) !== JSON.stringify((node.spec as { taints?: Taint[] }).taints ?? [])) {
+    if (JSON.stringify(spec.taints ?? []) !== JSON.stringify((node.spec as { taints?: Taint[] } | undefined)?.taints ?? [])) {
       const r = systemCall(ctx, 'kube-controller-manager', { verb: 'update', resource: 'nodes', name, body: { ...node, spec } });
       if (r.status >= 300) return;
       node = r.body as KObject;
@@ -107,7 +108,7 @@ export function nodeLifecycleController(ctx: ClusterContext, pods: PodsByNode): 
 
   /** Evict pods that do not tolerate the NoExecute taints long enough; returns the next eviction time. */
   function evict(node: KObject, now: number, timeScale: number): number | undefined {
-    const taints = ((node.spec as { taints?: Taint[] }).taints ?? []).filter((t) => t.effect === 'NoExecute');
+    const taints = ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).filter((t) => t.effect === 'NoExecute');
     if (!taints.length) return undefined;
     let next: number | undefined;
     for (const entry of pods.podsOn(node.metadata.name!)) {
@@ -135,13 +136,51 @@ export function nodeLifecycleController(ctx: ClusterContext, pods: PodsByNode): 
     return next;
   }
 
+  /**
+   * A Node created with kubectl gets a pod CIDR (node IPAM), a Lease, and the status a simulated
+   * kubelet registers (what it leaves out), so it takes pods like the sandbox's own nodes.
+   */
+  function adopt(node: KObject | undefined, now: number): KObject | undefined {
+    if (!node || !kubeletRunning(node)) return node;
+    const name = node.metadata.name!;
+    const spec = (node.spec ?? {}) as { podCIDR?: string };
+    if (!spec.podCIDR) {
+      const used = new Set<string>();
+      for (const n of ctx.store.list('nodes')) {
+        const c = (n.spec as { podCIDR?: string } | undefined)?.podCIDR;
+        if (c) used.add(c);
+      }
+      let i = 0;
+      while (used.has(podCIDRFor(i))) i++;
+      const r = systemCall(ctx, 'kube-controller-manager', { verb: 'update', resource: 'nodes', name, body: { ...node, spec: { ...spec, podCIDR: podCIDRFor(i), podCIDRs: [podCIDRFor(i)] } } });
+      if (r.status < 300) node = r.body as KObject;
+    }
+    const status = (node.status ?? {}) as Record<string, unknown>;
+    if (!status.nodeInfo || !Array.isArray(status.conditions) || !(status.conditions as Condition[]).some((c) => c.type === 'Ready')) {
+      const index = Number(((node.spec as { podCIDR?: string }).podCIDR ?? '').split('.')[2] ?? 0);
+      const registered = kubeletNodeStatus(name, index + 1000, (status.capacity as Record<string, string>) ?? { cpu: '8', memory: '16Gi', pods: '110' }, nowTimestamp(now));
+      const r = systemCall(ctx, 'kubelet', { verb: 'update', subresource: 'status', resource: 'nodes', name, body: { ...node, status: { ...registered, ...status, conditions: registered.conditions } } });
+      if (r.status < 300) node = r.body as KObject;
+    }
+    if (!leaseOf(name)) {
+      systemCall(ctx, 'kubelet', {
+        verb: 'create',
+        group: 'coordination.k8s.io',
+        resource: 'leases',
+        namespace: LEASE_NS,
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: LEASE_NS }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(now) } },
+      });
+    }
+    return node;
+  }
+
   return {
     name: 'node-lifecycle',
     keysFor(e) {
       if (e.resource === 'nodes' && e.type !== 'DELETED') {
         const before = e.prev?.metadata.annotations?.[KUBELET_ANNOTATION];
         const after = e.object.metadata.annotations?.[KUBELET_ANNOTATION];
-        const taintsChanged = JSON.stringify((e.prev?.spec as { taints?: unknown } | undefined)?.taints) !== JSON.stringify((e.object.spec as { taints?: unknown }).taints);
+        const taintsChanged = JSON.stringify((e.prev?.spec as { taints?: unknown } | undefined)?.taints) !== JSON.stringify((e.object.spec as { taints?: unknown } | undefined)?.taints);
         return e.type === 'ADDED' || before !== after || taintsChanged ? [e.name] : [];
       }
       // A new pod on a tainted node is subject to eviction too.
@@ -152,11 +191,11 @@ export function nodeLifecycleController(ctx: ClusterContext, pods: PodsByNode): 
       return [];
     },
     reconcile(name, now) {
-      const node = ctx.store.get('nodes', '', name);
+      const node = adopt(ctx.store.get('nodes', '', name), now);
       if (!node) return;
       const { nodeMonitorGracePeriodMs, timeScale } = sandboxConfig(ctx.store);
       const conds = ((node.status as { conditions?: Condition[] } | undefined)?.conditions ?? []).map((c) => ({ ...c }));
-      const taints = ((node.spec as { taints?: Taint[] }).taints ?? []).map((t) => ({ ...t }));
+      const taints = ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).map((t) => ({ ...t }));
       if (kubeletRunning(node)) {
         thawLease(name);
         const wasUnknown = conds.some((c) => c.status === 'Unknown');

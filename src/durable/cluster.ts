@@ -22,6 +22,7 @@ import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
 import { ControlLoop } from './control-loop';
 import { createBinding, createEviction } from './subresources';
+import { admitPodPriority } from './admission';
 import { metricsReply } from './metrics-api';
 import { sandboxConfig } from '../controllers/config';
 import { containerLog, LogError, nextLogLineAt, resolveLogContainer } from '../kubelet/logs';
@@ -52,6 +53,9 @@ export class ClusterObject extends DurableObject<Env> {
       this.registry = new GenericRegistry(this.store, {
         unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
         admit: (def, obj) => (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? admitCRD(obj) : []),
+        mutate: (def, obj) => {
+          if (def.group === '' && def.resource === 'pods') admitPodPriority(this.store, obj);
+        },
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
         special: (def, call) => this.special(def, call),
       });

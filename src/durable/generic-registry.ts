@@ -73,6 +73,8 @@ export interface RegistryHooks {
   present?(def: ResourceDef, obj: KObject): void;
   /** Requests with behaviour of their own (pods/binding, bindings); undefined: the generic verbs. */
   special?(def: ResourceDef, call: ApiCall): ApiReply | undefined;
+  /** Mutating admission on create that needs the store (pod priority). */
+  mutate?(def: ResourceDef, obj: KObject): void;
   /** Admission checks that need more than the object (CRD names against built-ins). */
   admit?(def: ResourceDef, obj: KObject): FieldError[];
   /** Strict decoding: unknown field paths of an object per the OpenAPI schema. */
@@ -321,6 +323,7 @@ export class GenericRegistry {
     else delete meta.generation;
     def.defaults?.(obj);
     def.prepareForCreate?.(obj);
+    this.hooks.mutate?.(def, obj);
     if (!applied) setManagedFields(obj, updateManagedFields(undefined, obj, this.fieldManager(def, call)));
     this.validateCreate(def, obj);
     if (def.kind !== 'Namespace') this.admitNamespace(def, ns, meta.name!);

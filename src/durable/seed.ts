@@ -30,16 +30,9 @@ export function nodeNames(spec: SandboxSpec): { name: string; controlPlane: bool
   return out;
 }
 
-function node(name: string, controlPlane: boolean, index: number, spec: SandboxSpec, now: string): KObject {
-  const labels: Record<string, string> = {
-    'beta.kubernetes.io/arch': 'amd64',
-    'beta.kubernetes.io/os': 'linux',
-    'kubernetes.io/arch': 'amd64',
-    'kubernetes.io/hostname': name,
-    'kubernetes.io/os': 'linux',
-  };
-  if (controlPlane) labels['node-role.kubernetes.io/control-plane'] = '';
-  const capacity = { cpu: spec.nodeCapacity.cpu, memory: spec.nodeCapacity.memory, pods: spec.nodeCapacity.pods, 'ephemeral-storage': '100Gi' };
+/** The status a simulated kubelet registers its node with. */
+export function kubeletNodeStatus(name: string, index: number, capacity: Record<string, string>, now: string): Record<string, unknown> {
+  const cap = { 'ephemeral-storage': '100Gi', ...capacity };
   const condition = (type: string, status: string, reason: string, message: string) => ({
     type,
     status,
@@ -49,42 +42,59 @@ function node(name: string, controlPlane: boolean, index: number, spec: SandboxS
     message,
   });
   return {
+    capacity: cap,
+    allocatable: cap,
+    conditions: [
+      condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+      condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+      condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+      condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+    ],
+    addresses: [
+      { type: 'InternalIP', address: `172.18.${Math.floor((index + 2) / 256)}.${(index + 2) % 256}` },
+      { type: 'Hostname', address: name },
+    ],
+    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    nodeInfo: {
+      machineID: crypto.randomUUID().replace(/-/g, ''),
+      systemUUID: crypto.randomUUID(),
+      bootID: crypto.randomUUID(),
+      kernelVersion: '6.8.0-kubedo',
+      osImage: 'kubedo simulated node',
+      containerRuntimeVersion: 'kubedo://1.0.0',
+      kubeletVersion: KUBERNETES_VERSION,
+      kubeProxyVersion: '',
+      operatingSystem: 'linux',
+      architecture: 'amd64',
+    },
+  };
+}
+
+/** The pod CIDR of the node with this index (node-ipam-controller's range allocator: 10.244.0.0/16 in /24s). */
+export function podCIDRFor(index: number): string {
+  return `10.${244 + Math.floor(index / 256)}.${index % 256}.0/24`;
+}
+
+function node(name: string, controlPlane: boolean, index: number, spec: SandboxSpec, now: string): KObject {
+  const labels: Record<string, string> = {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': name,
+    'kubernetes.io/os': 'linux',
+  };
+  if (controlPlane) labels['node-role.kubernetes.io/control-plane'] = '';
+  return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name, labels, annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kubedo.dev/kubelet': 'running' } },
     spec: {
-      podCIDR: `10.244.${index}.0/24`,
-      podCIDRs: [`10.244.${index}.0/24`],
+      podCIDR: podCIDRFor(index),
+      podCIDRs: [podCIDRFor(index)],
       providerID: `kubedo://${spec.name}/${name}`,
       ...(controlPlane ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}),
     },
-    status: {
-      capacity,
-      allocatable: capacity,
-      conditions: [
-        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-      ],
-      addresses: [
-        { type: 'InternalIP', address: `172.18.0.${index + 2}` },
-        { type: 'Hostname', address: name },
-      ],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
-      nodeInfo: {
-        machineID: crypto.randomUUID().replace(/-/g, ''),
-        systemUUID: crypto.randomUUID(),
-        bootID: crypto.randomUUID(),
-        kernelVersion: '6.8.0-kubedo',
-        osImage: 'kubedo simulated node',
-        containerRuntimeVersion: 'kubedo://1.0.0',
-        kubeletVersion: KUBERNETES_VERSION,
-        kubeProxyVersion: '',
-        operatingSystem: 'linux',
-        architecture: 'amd64',
-      },
-    },
+    status: kubeletNodeStatus(name, index, { cpu: spec.nodeCapacity.cpu, memory: spec.nodeCapacity.memory, pods: spec.nodeCapacity.pods }, now),
   };
 }
 

@@ -245,7 +245,14 @@ export class Store {
       return { rev, resource, namespace: key.namespace, name: key.name, type, object, prev: current } satisfies StoredEvent;
     });
     this.maybeCompact();
-    for (const l of this.listeners) l(event);
+    // The write has committed: a failing listener must not turn it into an error for the writer.
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        console.error('kubedo: store listener failed', err);
+      }
+    }
     return event;
   }
 

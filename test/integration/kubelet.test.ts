@@ -27,7 +27,8 @@ describe('simulated kubelet', () => {
   it('runs a bound pod, then removes it after graceful deletion', async () => {
     await k('POST', '/api/v1/namespaces/kube-system/configmaps', { metadata: { name: 'kubedo-config' }, data: { timeScale: '100', nodeMonitorGracePeriod: '40s' } });
     await k('POST', '/api/v1/namespaces', { metadata: { name: 'kl' } });
-    const created = await k('POST', '/api/v1/namespaces/kl/pods', pod('web'));
+    // Another scheduler's pod: kube-scheduler leaves it alone, the binding below places it.
+    const created = await k('POST', '/api/v1/namespaces/kl/pods', pod('web', { schedulerName: 'manual' }));
     expect(created.body.status.phase).toBe('Pending');
     const bind = await k('POST', '/api/v1/namespaces/kl/pods/web/binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'web' }, target: { kind: 'Node', name: 'default-worker' } });
     expect(bind.status).toBe(201);

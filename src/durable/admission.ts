@@ -1,0 +1,33 @@
+// Admission plugins that need the store (kube-apiserver's Priority plugin): they run on create,
+// after defaults and before validation.
+import { errors } from '../api/status';
+import type { KObject } from '../registry/types';
+import type { Store } from './store';
+
+interface PriorityClass {
+  metadata: { name?: string };
+  value?: number;
+  globalDefault?: boolean;
+  preemptionPolicy?: string;
+}
+
+/** Priority: spec.priority (and preemptionPolicy) from the pod's PriorityClass or the global default. */
+export function admitPodPriority(store: Store, pod: KObject): void {
+  const spec = pod.spec as { priorityClassName?: string; priority?: number; preemptionPolicy?: string };
+  let pc: PriorityClass | undefined;
+  if (spec.priorityClassName) {
+    pc = store.get('priorityclasses.scheduling.k8s.io', '', spec.priorityClassName) as PriorityClass | undefined;
+    if (!pc) {
+      if (spec.priorityClassName.startsWith('system-')) return; // the built-in ones are defaulted statically
+      throw errors.forbidden({ group: '', resource: 'pods' }, pod.metadata.name ?? '', `no PriorityClass with name ${spec.priorityClassName} was found`);
+    }
+  } else {
+    for (const c of store.list('priorityclasses.scheduling.k8s.io') as Iterable<PriorityClass & KObject>) {
+      if (c.globalDefault && (!pc || (c.value ?? 0) > (pc.value ?? 0))) pc = c;
+    }
+    if (!pc) return;
+    spec.priorityClassName = pc.metadata.name;
+  }
+  spec.priority = pc.value ?? 0;
+  spec.preemptionPolicy = pc.preemptionPolicy ?? spec.preemptionPolicy ?? 'PreemptLowerPriority';
+}

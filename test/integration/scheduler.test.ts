@@ -1,0 +1,79 @@
+// kube-scheduler inside the sandbox: placement by selectors, taints and resources, FailedScheduling
+// in kube-scheduler's words, requeue when the cluster changes, and preemption by priority.
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { clusterStub, k } from './helpers';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    await runDurableObjectAlarm(clusterStub());
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const ns = '/api/v1/namespaces/sched/pods';
+const pod = (name: string, spec: object = {}, extra: object = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, ...extra },
+  spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec },
+});
+const nodeOf = (name: string) => until(`${name} scheduled`, async () => (await k('GET', `${ns}/${name}`)).body.spec.nodeName as string | undefined);
+
+describe('kube-scheduler', () => {
+  it('places pods by nodeSelector and never on the tainted control plane', async () => {
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'sched' } });
+    await k('PATCH', '/api/v1/nodes/default-worker2', { metadata: { labels: { disk: 'ssd' } } }, { 'Content-Type': 'application/merge-patch+json' });
+    await k('POST', ns, pod('ssd', { nodeSelector: { disk: 'ssd' } }));
+    expect(await nodeOf('ssd')).toBe('default-worker2');
+    for (const n of ['a', 'b', 'c', 'd', 'e', 'f']) await k('POST', ns, pod(n));
+    const placed = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map(nodeOf));
+    expect(placed).not.toContain('default-control-plane');
+    const events = (await k('GET', '/api/v1/namespaces/sched/events?fieldSelector=involvedObject.name%3Da,reason%3DScheduled')).body.items;
+    expect(events[0].message).toBe(`Successfully assigned sched/a to ${placed[0]}`);
+  });
+
+  it('reports FailedScheduling like kube-scheduler and schedules once a node fits', async () => {
+    await k('POST', ns, pod('huge', { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '9' } } }] }));
+    const failed = await until('FailedScheduling', async () => {
+      const evs = (await k('GET', '/api/v1/namespaces/sched/events?fieldSelector=involvedObject.name%3Dhuge,reason%3DFailedScheduling')).body.items;
+      return evs[0];
+    });
+    expect(failed.message).toBe(
+      '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.',
+    );
+    const p = (await k('GET', `${ns}/huge`)).body;
+    expect(p.status.conditions.find((c: any) => c.type === 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable' });
+    // A bigger node joins: the pod is requeued and lands there.
+    await k('POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'big-node', labels: { 'kubernetes.io/hostname': 'big-node' } },
+      status: { capacity: { cpu: '32', memory: '64Gi', pods: '110' }, allocatable: { cpu: '32', memory: '64Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(await nodeOf('huge')).toBe('big-node');
+  });
+
+  it('a high-priority pod preempts a lower-priority one', async () => {
+    await k('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
+    await k('PATCH', '/api/v1/nodes/big-node', { spec: { unschedulable: true } }, { 'Content-Type': 'application/merge-patch+json' });
+    const fill = (name: string, extra: object) => pod(name, { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '7' } } }], ...extra });
+    for (const n of ['low1', 'low2', 'low3']) await k('POST', ns, fill(n, {}));
+    const lows = await Promise.all(['low1', 'low2', 'low3'].map(nodeOf));
+    expect(new Set(lows).size).toBe(3);
+    await k('POST', ns, fill('vip', { priorityClassName: 'high' }));
+    const nominated = await until('nomination', async () => (await k('GET', `${ns}/vip`)).body.status.nominatedNodeName as string | undefined);
+    expect(lows).toContain(nominated);
+    await until('a victim deleted', async () => {
+      for (const n of ['low1', 'low2', 'low3']) {
+        const v = await k('GET', `${ns}/${n}`);
+        if (v.status === 404 || v.body.metadata.deletionTimestamp) return n;
+      }
+      return undefined;
+    });
+  });
+});
