@@ -5,15 +5,28 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiScenario } from './api.mjs';
 import { launch } from './launch.mjs';
+import { scheduleScenario } from './schedule.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const env = await launch();
 try {
   const results = [];
-  const api = await apiScenario(env, { clients: Number(process.env.BENCH_CLIENTS || 16), opsPerClient: Number(process.env.BENCH_OPS || 40) });
-  results.push(api);
-  console.log(`\nscenario api: ${api.clients} clients, ${api.seconds}s, ${api.requestsPerSecond} req/s overall`);
-  console.table(api.rows);
+  const api = (process.env.BENCH_ONLY && process.env.BENCH_ONLY !== 'api') ? undefined : await apiScenario(env, { clients: Number(process.env.BENCH_CLIENTS || 16), opsPerClient: Number(process.env.BENCH_OPS || 40) });
+  if (api) {
+    results.push(api);
+    console.log(`\nscenario api: ${api.clients} clients, ${api.seconds}s, ${api.requestsPerSecond} req/s overall`);
+    console.table(api.rows);
+  }
+  const only = process.env.BENCH_ONLY;
+  if (!only || only === 'schedule') {
+    const sched = await scheduleScenario(env, {
+      nodes: Number(process.env.BENCH_NODES || 1000),
+      pods: Number(process.env.BENCH_PODS || 10000),
+    });
+    results.push(sched);
+    console.log(`\nscenario schedule: ${sched.nodes} nodes, ${sched.pods} pods`);
+    console.table([sched]);
+  }
   const out = path.join(here, 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));

@@ -31,3 +31,17 @@ export function admitPodPriority(store: Store, pod: KObject): void {
   spec.priority = pc.value ?? 0;
   spec.preemptionPolicy = pc.preemptionPolicy ?? spec.preemptionPolicy ?? 'PreemptLowerPriority';
 }
+
+/**
+ * DefaultTolerationSeconds with the sandbox's setting: the pod strategy added the not-ready and
+ * unreachable tolerations with the stock 300 s; kubedo-config may ask for another value.
+ */
+export function admitDefaultTolerationSeconds(pod: KObject, seconds: number): void {
+  if (seconds === 300) return;
+  const tolerations = ((pod.spec as { tolerations?: { key?: string; operator?: string; effect?: string; tolerationSeconds?: number }[] }).tolerations ?? []);
+  for (const t of tolerations) {
+    if ((t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable') && t.operator === 'Exists' && t.effect === 'NoExecute' && t.tolerationSeconds === 300) {
+      t.tolerationSeconds = seconds;
+    }
+  }
+}

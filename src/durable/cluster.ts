@@ -22,7 +22,7 @@ import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
 import { ControlLoop } from './control-loop';
 import { createBinding, createEviction } from './subresources';
-import { admitPodPriority } from './admission';
+import { admitDefaultTolerationSeconds, admitPodPriority } from './admission';
 import { metricsReply } from './metrics-api';
 import { sandboxConfig } from '../controllers/config';
 import { containerLog, LogError, nextLogLineAt, resolveLogContainer } from '../kubelet/logs';
@@ -54,7 +54,10 @@ export class ClusterObject extends DurableObject<Env> {
         unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
         admit: (def, obj) => (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? admitCRD(obj) : []),
         mutate: (def, obj) => {
-          if (def.group === '' && def.resource === 'pods') admitPodPriority(this.store, obj);
+          if (def.group === '' && def.resource === 'pods') {
+            admitPodPriority(this.store, obj);
+            admitDefaultTolerationSeconds(obj, sandboxConfig(this.store).defaultTolerationSeconds);
+          }
         },
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
         special: (def, call) => this.special(def, call),

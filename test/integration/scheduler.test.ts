@@ -76,4 +76,25 @@ describe('kube-scheduler', () => {
       return undefined;
     });
   });
+
+  it('eviction honours PodDisruptionBudgets with 429', async () => {
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'pdb' } });
+    await k('POST', '/api/v1/namespaces/pdb/pods', { ...pod('guarded', { nodeName: 'default-worker' }), metadata: { name: 'guarded', labels: { app: 'g' } } });
+    await until('guarded Ready', async () => {
+      const p = (await k('GET', '/api/v1/namespaces/pdb/pods/guarded')).body;
+      return p.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+    });
+    await k('POST', '/apis/policy/v1/namespaces/pdb/poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'keep-one' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'g' } } } });
+    const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'guarded', namespace: 'pdb' } };
+    const blocked = await k('POST', '/api/v1/namespaces/pdb/pods/guarded/eviction', eviction);
+    expect(blocked.status).toBe(429);
+    expect(blocked.body).toMatchObject({ reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget." });
+    expect(blocked.body.details.causes[0]).toMatchObject({ reason: 'DisruptionBudget', message: 'The disruption budget keep-one needs 1 healthy pods and has 1 currently' });
+    await k('DELETE', '/apis/policy/v1/namespaces/pdb/poddisruptionbudgets/keep-one');
+    const allowed = await k('POST', '/api/v1/namespaces/pdb/pods/guarded/eviction', eviction);
+    expect(allowed.status).toBe(201);
+    // Evicted: terminating, or already gone (its container stops at once on SIGTERM).
+    const after = await k('GET', '/api/v1/namespaces/pdb/pods/guarded');
+    expect(after.status === 404 || !!after.body.metadata.deletionTimestamp).toBe(true);
+  });
 });
