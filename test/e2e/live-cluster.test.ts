@@ -2,7 +2,8 @@
 // A live cluster with real kubectl 1.33: scheduling, simulated kubelets, logs, top, drain and node
 // failure. The sandbox runs 20× faster (ConfigMap kube-system/kubedo-config timeScale) so that
 // kubelet and node-lifecycle timeouts pass in seconds.
-import { beforeAll, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { beforeAll, expect, inject, it } from 'vitest';
 import { describeKubectl, uniqueName } from './kubectl';
 
 describeKubectl(
@@ -43,9 +44,52 @@ describeKubectl(
       expect(out).toMatch(/Warning\s+FailedScheduling\s+.*default-scheduler\s+0\/\d+ nodes are available: 1 node\(s\) had untolerated taint \{node-role\.kubernetes\.io\/control-plane: \}, \d+ Insufficient cpu\. preemption: /);
     });
 
+    it('places pods by affinity, anti-affinity, tolerations and topology spread like kube-scheduler', async () => {
+      const podJson = (name: string, labels: Record<string, string>, spec: object) =>
+        JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...spec } });
+      const hostname = 'kubernetes.io/hostname';
+      const workers = ['default-worker', 'default-worker2', 'default-worker3'];
+      const anti = { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'anti' } }, topologyKey: hostname }] } }, nodeSelector: { 'kubedo.dev/e2e-pool': 'a' } };
+      for (const w of workers) await k.run(['label', 'node', w, 'kubedo.dev/e2e-pool=a', '--overwrite']);
+      for (const i of [1, 2, 3]) await k.run(['create', '-f', '-'], { input: podJson(`anti-${i}`, { app: 'anti' }, anti) });
+      await k.run(['create', '-f', '-'], { input: podJson('anti-4', { app: 'anti' }, anti) });
+      const spread = {
+        nodeSelector: { 'kubedo.dev/e2e-pool': 'a' },
+        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: hostname, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'spread' } } }],
+      };
+      for (const i of [1, 2, 3]) await k.run(['create', '-f', '-'], { input: podJson(`spread-${i}`, { app: 'spread' }, spread) });
+      const cp = { nodeSelector: { 'node-role.kubernetes.io/control-plane': '' }, tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }] };
+      await k.run(['create', '-f', '-'], { input: podJson('on-cp', {}, cp) });
+      await k.run(['create', '-f', '-'], { input: podJson('affine', {}, { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'anti' } }, topologyKey: hostname }] } } }) });
+      const nodeOf = async (name: string) => {
+        for (let i = 0; i < 50; i++) {
+          const p = await json(['get', 'pod', name, '-n', ns]);
+          if (p.spec.nodeName) return p.spec.nodeName as string;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        return undefined;
+      };
+      const antiNodes = await Promise.all([1, 2, 3].map((i) => nodeOf(`anti-${i}`)));
+      expect(new Set(antiNodes).size).toBe(3);
+      expect((await json(['get', 'pod', 'anti-4', '-n', ns])).spec.nodeName).toBeUndefined();
+      const spreadNodes = await Promise.all([1, 2, 3].map((i) => nodeOf(`spread-${i}`)));
+      expect(new Set(spreadNodes).size).toBe(3);
+      expect(await nodeOf('on-cp')).toBe('default-control-plane');
+      expect(antiNodes).toContain(await nodeOf('affine'));
+    });
+
     it('logs and top work', async () => {
       const logs = await k.run(['logs', 'nginx', '-n', ns, '--tail=2']);
       expect(logs.stdout.trim().split('\n')).toHaveLength(2);
+      // -f streams new lines (one every 5 s, 20× faster here) until stopped.
+      const child = spawn(k.path, ['logs', '-f', 'nginx', '-n', ns, '--tail=1'], {
+        env: { ...process.env, KUBECONFIG: inject('kubeconfig'), KUBECACHEDIR: `${inject('cacheDir')}/${k.version}` },
+      });
+      let followed = '';
+      child.stdout.on('data', (d) => (followed += d));
+      await new Promise((r) => setTimeout(r, 2500));
+      child.kill();
+      expect(followed.trim().split('\n').length).toBeGreaterThan(2);
       const top = await k.run(['top', 'pod', 'nginx', '-n', ns]);
       expect(top.stdout).toMatch(/^nginx\s+\d+m\s+\d+Mi\s*$/m);
       const nodes = await k.run(['top', 'nodes']);
