@@ -1,7 +1,7 @@
 // Simulated kubelets and node lifecycle inside workerd, with a fast time scale: a bound pod runs
 // with an IP from its node's podCIDR, graceful deletion removes it, a stopped kubelet makes its node
 // Unknown with the unreachable taints and its pods get evicted; a restarted kubelet recovers.
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { clusterStub, k } from './helpers';
 
@@ -52,6 +52,12 @@ describe('simulated kubelet', () => {
     await k('POST', '/api/v1/namespaces/kl/pods', pod('web2', { nodeName: 'default-worker' }));
     const second = await until('second pod IP', async () => (await k('GET', '/api/v1/namespaces/kl/pods/web2')).body.status.podIP);
     expect(second).not.toBe(running.status.podIP);
+
+    // Steady state: nothing due, no alarm armed (an idle sandbox costs nothing).
+    await until('idle', async () => {
+      const idle = await runInDurableObject(clusterStub(), async (instance: any, state) => instance.loop.pending() === 0 && (await state.storage.getAlarm()) === null);
+      return idle ? true : undefined;
+    });
 
     const del = await k('DELETE', '/api/v1/namespaces/kl/pods/web');
     expect(del.status).toBe(200);
