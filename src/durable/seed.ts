@@ -30,6 +30,15 @@ export function nodeNames(spec: SandboxSpec): { name: string; controlPlane: bool
   return out;
 }
 
+/** What a fresh node's container runtime already holds (kind's node image preloads these). */
+const NODE_IMAGES = [
+  { names: ['registry.k8s.io/pause:3.10'], sizeBytes: 320368 },
+  { names: ['registry.k8s.io/kube-proxy:v1.33.0'], sizeBytes: 30906960 },
+  { names: ['registry.k8s.io/coredns/coredns:v1.12.0'], sizeBytes: 20939036 },
+  { names: ['docker.io/kindest/kindnetd:v20250512-df8de77b'], sizeBytes: 44375501 },
+  { names: ['docker.io/kindest/local-path-provisioner:v20250214-acbabc1a'], sizeBytes: 22541737 },
+];
+
 /** The status a simulated kubelet registers its node with. */
 export function kubeletNodeStatus(name: string, index: number, capacity: Record<string, string>, now: string): Record<string, unknown> {
   const cap = { 'ephemeral-storage': '100Gi', ...capacity };
@@ -55,6 +64,7 @@ export function kubeletNodeStatus(name: string, index: number, capacity: Record<
       { type: 'Hostname', address: name },
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    images: NODE_IMAGES,
     nodeInfo: {
       machineID: crypto.randomUUID().replace(/-/g, ''),
       systemUUID: crypto.randomUUID(),

@@ -1,6 +1,6 @@
 // Requests to the Worker under test (inside workerd), as kubectl would send them.
 import { env, exports } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 
 export const TOKEN = 'test-token';
 export const BASE = 'https://kubedo.test/clusters/default';
@@ -86,4 +86,16 @@ interface CompactableStore {
 export async function compactAll(): Promise<void> {
   const run = runInDurableObject as unknown as (stub: DurableObjectStub, cb: (instance: CompactableStore) => void) => Promise<void>;
   await run(clusterStub(), (instance) => instance.store.maybeCompact(Date.now() + 3_600_000, true));
+}
+
+/** Poll (running the sandbox's due alarm each round) until `fn` gives a value. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    await runDurableObjectAlarm(clusterStub());
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -1,20 +1,10 @@
 // Simulated kubelets and node lifecycle inside workerd, with a fast time scale: a bound pod runs
 // with an IP from its node's podCIDR, graceful deletion removes it, a stopped kubelet makes its node
 // Unknown with the unreachable taints and its pods get evicted; a restarted kubelet recovers.
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { clusterStub, k } from './helpers';
+import { clusterStub, k, until } from './helpers';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    await runDurableObjectAlarm(clusterStub());
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const pod = (name: string, extra: object = {}) => ({
   apiVersion: 'v1',

@@ -1,19 +1,8 @@
 // kube-scheduler inside the sandbox: placement by selectors, taints and resources, FailedScheduling
 // in kube-scheduler's words, requeue when the cluster changes, and preemption by priority.
-import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { clusterStub, k } from './helpers';
+import { clusterStub, k, until } from './helpers';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    await runDurableObjectAlarm(clusterStub());
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const ns = '/api/v1/namespaces/sched/pods';
 const pod = (name: string, spec: object = {}, extra: object = {}) => ({
