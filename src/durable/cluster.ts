@@ -14,9 +14,8 @@ import type { Env } from '../env';
 import { lookupResource } from '../registry';
 import { GenericRegistry, nowTimestamp } from './generic-registry';
 import { DEFAULT_SANDBOX, seedObjects, type SandboxSpec } from './seed';
-import { presentHeartbeat, nodeLifecycleController } from '../controllers/node-lifecycle';
-import { kubeletController } from '../controllers/kubelet';
-import { schedulerController } from '../controllers/scheduler';
+import { presentHeartbeat } from '../controllers/node-lifecycle';
+import { controllers } from '../controllers';
 import type { ClusterContext } from '../controllers/context';
 import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
@@ -65,9 +64,7 @@ export class ClusterObject extends DurableObject<Env> {
       this.loop = new ControlLoop(this.db, ctx.storage);
       const pods = (this.pods = new PodsByNode(this.store));
       const cc: ClusterContext = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
-      this.loop.register(schedulerController(cc));
-      this.loop.register(kubeletController(cc, pods));
-      this.loop.register(nodeLifecycleController(cc, pods));
+      for (const c of controllers(cc, pods)) this.loop.register(c);
       this.store.onEvent((e) => this.loop.onEvent(e));
       // Controllers react to committed changes right away (level-triggered, safe to run twice).
       this.store.onEvent((e) => this.react(e));

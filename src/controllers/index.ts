@@ -1,0 +1,15 @@
+// The controllers of a sandbox's control loop, in the order they are registered.
+import type { PodsByNode } from '../durable/caches';
+import type { Controller } from '../durable/control-loop';
+import type { ClusterContext } from './context';
+import { kubeletController } from './kubelet';
+import { nodeLifecycleController } from './node-lifecycle';
+import { schedulerController } from './scheduler';
+
+export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] {
+  return [
+    schedulerController(cc),
+    kubeletController(cc, pods),
+    nodeLifecycleController(cc, pods),
+  ];
+}
