@@ -2,6 +2,7 @@
 import type { PodsByNode } from '../durable/caches';
 import type { Controller } from '../durable/control-loop';
 import type { ClusterContext } from './context';
+import { garbageCollector } from './garbage-collector';
 import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
 import { schedulerController } from './scheduler';
@@ -11,5 +12,6 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     schedulerController(cc),
     kubeletController(cc, pods),
     nodeLifecycleController(cc, pods),
+    garbageCollector(cc),
   ];
 }
