@@ -2,9 +2,11 @@
 import type { PodsByNode } from '../durable/caches';
 import type { Controller } from '../durable/control-loop';
 import type { ClusterContext } from './context';
+import { deploymentController } from './deployment';
 import { garbageCollector } from './garbage-collector';
 import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
+import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
 
 export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] {
@@ -12,6 +14,8 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     schedulerController(cc),
     kubeletController(cc, pods),
     nodeLifecycleController(cc, pods),
+    ...(['ReplicaSet', 'ReplicationController'] as const).map((kind) => replicaSetController(cc, kind)),
+    deploymentController(cc),
     garbageCollector(cc),
   ];
 }
