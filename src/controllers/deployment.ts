@@ -91,12 +91,13 @@ const byCreation = (a: KObject, b: KObject) => created(a) - created(b) || (a.met
 
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** Key-sorted JSON; null fields count as absent (Go decodes `creationTimestamp: null` to the zero value). */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
+      .filter((k) => o[k] !== undefined && o[k] !== null)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
       .join(',')}}`;

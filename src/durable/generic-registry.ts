@@ -477,7 +477,7 @@ export class GenericRegistry {
     this.validateUpdate(def, next, old);
     const dryRun = this.isDryRun(call);
     // A no-op write stores nothing and keeps the resourceVersion, as kube-apiserver does.
-    if (JSON.stringify(next) === JSON.stringify(old)) return { status: 200, body: old, warnings };
+    if (JSON.stringify(next) === JSON.stringify(old)) return { status: 200, body: call.subresource === 'scale' ? scaleOf(def, old) : old, warnings };
     const finalized = next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length);
     if (dryRun) return { status: 200, body: next, warnings };
     try {
@@ -490,6 +490,8 @@ export class GenericRegistry {
         stored.metadata.resourceVersion = String(rev);
         return stored;
       });
+      // Writes through /scale answer with the Scale, not the workload.
+      if (call.subresource === 'scale') return { status: 200, body: scaleOf(def, ev.object), warnings };
       return { status: 200, body: this.out(def, clone(ev.object)), warnings };
     } catch (e) {
       this.conflictError(def, name, e);
