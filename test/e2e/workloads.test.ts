@@ -1,0 +1,79 @@
+/// <reference types="node" />
+// Deployments with real kubectl 1.33: rollout, history and undo, scaling, pause/resume and cascading
+// deletes through ReplicaSets and the garbage collector.
+import { beforeAll, expect, it } from 'vitest';
+import { describeKubectl, uniqueName } from './kubectl';
+
+describeKubectl(
+  'workloads',
+  (k) => {
+    const ns = uniqueName('wl');
+    const json = async (args: string[]) => JSON.parse((await k.run([...args, '-n', ns, '-o', 'json'])).stdout);
+    const rollout = (name: string) => k.run(['rollout', 'status', `deploy/${name}`, '-n', ns, '--timeout=60s'], { timeoutMs: 70_000 });
+
+    beforeAll(async () => {
+      await k.run(['create', 'namespace', ns]);
+      await k.run(['apply', '-f', '-'], {
+        input: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubedo-config', namespace: 'kube-system' }, data: { timeScale: '20' } }),
+      });
+    });
+
+    it('create deployment, rollout status, set image, history and undo', async () => {
+      await k.run(['create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=3', '-n', ns]);
+      await rollout('web');
+      let d = await json(['get', 'deploy', 'web']);
+      expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+      expect(d.status.conditions.find((c: { type: string }) => c.type === 'Available').status).toBe('True');
+      const pods = (await json(['get', 'pods', '-l', 'app=web'])).items;
+      expect(pods).toHaveLength(3);
+      expect(pods.every((p: { status: { phase: string } }) => p.status.phase === 'Running')).toBe(true);
+
+      await k.run(['set', 'image', 'deploy/web', 'nginx=nginx:1.26', '-n', ns]);
+      await rollout('web');
+      const history = await k.run(['rollout', 'history', 'deploy/web', '-n', ns]);
+      expect(history.stdout).toMatch(/^1\s+<none>$/m);
+      expect(history.stdout).toMatch(/^2\s+<none>$/m);
+      const images = (await json(['get', 'pods', '-l', 'app=web'])).items.map((p: { spec: { containers: { image: string }[] } }) => p.spec.containers[0].image);
+      expect(new Set(images)).toEqual(new Set(['nginx:1.26']));
+
+      await k.run(['rollout', 'undo', 'deploy/web', '-n', ns]);
+      await rollout('web');
+      d = await json(['get', 'deploy', 'web']);
+      expect(d.spec.template.spec.containers[0].image).toBe('nginx:1.25');
+      expect((await json(['get', 'rs', '-l', 'app=web'])).items).toHaveLength(2); // the old ReplicaSet came back
+    });
+
+    it('scales, pauses and resumes', async () => {
+      await k.run(['scale', 'deploy/web', '--replicas=10', '-n', ns]);
+      await rollout('web');
+      expect((await json(['get', 'deploy', 'web'])).status.availableReplicas).toBe(10);
+      await k.run(['scale', 'deploy/web', '--replicas=2', '-n', ns]);
+      await rollout('web');
+      expect((await json(['get', 'pods', '-l', 'app=web', '--field-selector=status.phase=Running'])).items.filter((p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp)).toHaveLength(2);
+      await k.run(['rollout', 'pause', 'deploy/web', '-n', ns]);
+      await k.run(['set', 'image', 'deploy/web', 'nginx=nginx:1.27', '-n', ns]);
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await json(['get', 'rs', '-l', 'app=web'])).items).toHaveLength(2); // paused: no new ReplicaSet
+      await k.run(['rollout', 'resume', 'deploy/web', '-n', ns]);
+      await rollout('web');
+      expect((await json(['get', 'rs', '-l', 'app=web'])).items).toHaveLength(3);
+    });
+
+    it('deletes cascade, and --cascade=orphan leaves the ReplicaSet', async () => {
+      await k.run(['delete', 'deploy', 'web', '-n', ns, '--timeout=60s'], { timeoutMs: 70_000 });
+      for (let i = 0; i < 50; i++) {
+        if ((await json(['get', 'rs'])).items.length === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect((await json(['get', 'rs'])).items).toHaveLength(0);
+      await k.run(['create', 'deployment', 'keep', '--image=nginx', '--replicas=2', '-n', ns]);
+      await rollout('keep');
+      await k.run(['delete', 'deploy', 'keep', '-n', ns, '--cascade=orphan', '--timeout=60s'], { timeoutMs: 70_000 });
+      const rs = (await json(['get', 'rs', '-l', 'app=keep'])).items;
+      expect(rs).toHaveLength(1);
+      expect(rs[0].metadata.ownerReferences).toBeUndefined();
+      expect(rs[0].status.replicas).toBe(2);
+    });
+  },
+  ['1.33'],
+);
