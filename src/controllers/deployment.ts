@@ -11,6 +11,7 @@ import { clone, selectorOf, type Obj } from '../registry/common';
 import type { KObject } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
+import { eventRecorder } from './events';
 
 const COMPONENT = 'deployment-controller';
 const RS = 'replicasets.apps';
@@ -209,33 +210,10 @@ function deploymentProgressing(d: KObject, s: DStatus): boolean {
 // ---------------------------------------------------------------------------------------------
 
 export function deploymentController(ctx: ClusterContext): Controller {
-  let eventSeq = 0;
 
-  function event(d: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = Date.now();
-    const ns = d.metadata.namespace!;
-    const name = `${d.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(eventSeq++ % 1_000_000)).toString(16)}`;
-    systemCall(ctx, COMPONENT, {
-      verb: 'create',
-      resource: 'events',
-      namespace: ns,
-      body: {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name, namespace: ns },
-        involvedObject: { kind: 'Deployment', namespace: ns, name: d.metadata.name, uid: d.metadata.uid, apiVersion: 'apps/v1', resourceVersion: d.metadata.resourceVersion },
-        reason,
-        message,
-        source: { component: COMPONENT },
-        firstTimestamp: nowTimestamp(now),
-        lastTimestamp: nowTimestamp(now),
-        count: 1,
-        type,
-        reportingComponent: COMPONENT,
-        reportingInstance: COMPONENT,
-      },
-    });
-  }
+  const recorder = eventRecorder(ctx, COMPONENT);
+  const event = (d: KObject, type: 'Normal' | 'Warning', reason: string, message: string) =>
+    recorder.event(d, 'Deployment', 'apps/v1', type, reason, message);
 
   function ok(r: { status: number; body: unknown }, what: string): KObject {
     if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);

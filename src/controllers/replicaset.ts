@@ -12,6 +12,7 @@ import { clone, selectorOf } from '../registry/common';
 import type { KObject } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
+import { eventRecorder } from './events';
 
 /** Upstream's BurstReplicas: at most this many creations/deletions per sync. */
 const BURST_REPLICAS = 500;
@@ -126,7 +127,6 @@ export function replicaSetController(ctx: ClusterContext, kind: Kind): Controlle
   const apiVersion = isRS ? 'apps/v1' : 'v1';
   const component = isRS ? 'replicaset-controller' : 'replication-controller';
   const api = isRS ? { group: 'apps', version: 'v1', resource: 'replicasets' } : { group: '', version: 'v1', resource: 'replicationcontrollers' };
-  let eventSeq = 0;
   const failures = new Map<string, number>();
 
   function selectorFor(owner: KObject): Requirement[] | undefined {
@@ -142,31 +142,9 @@ export function replicaSetController(ctx: ClusterContext, kind: Kind): Controlle
 
   const isOurs = (r: OwnerRef | undefined): r is OwnerRef => !!r && r.kind === kind && r.apiVersion.split('/')[0] === apiVersion.split('/')[0];
 
-  function event(owner: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = Date.now();
-    const ns = owner.metadata.namespace!;
-    const name = `${owner.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(eventSeq++ % 1_000_000)).toString(16)}`;
-    systemCall(ctx, component, {
-      verb: 'create',
-      resource: 'events',
-      namespace: ns,
-      body: {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name, namespace: ns },
-        involvedObject: { kind, namespace: ns, name: owner.metadata.name, uid: owner.metadata.uid, apiVersion, resourceVersion: owner.metadata.resourceVersion },
-        reason,
-        message,
-        source: { component },
-        firstTimestamp: nowTimestamp(now),
-        lastTimestamp: nowTimestamp(now),
-        count: 1,
-        type,
-        reportingComponent: component,
-        reportingInstance: '',
-      },
-    });
-  }
+  const recorder = eventRecorder(ctx, component);
+  const event = (owner: KObject, type: 'Normal' | 'Warning', reason: string, message: string) =>
+    recorder.event(owner, kind, apiVersion, type, reason, message);
 
   function setOwnerRefs(pod: KObject, refs: OwnerRef[]): KObject | undefined {
     const r = systemCall(ctx, component, {

@@ -21,6 +21,7 @@ import {
   type Snapshot,
 } from '../scheduler';
 import { systemCall, type ClusterContext } from './context';
+import { eventRecorder } from './events';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 const RUN = 'run';
@@ -37,7 +38,6 @@ function isUnscheduled(p: KObject): boolean {
 
 export function schedulerController(ctx: ClusterContext): Controller {
   let state: { snapshot: Snapshot; queue: SchedulingQueue; profile: Profile } | undefined;
-  let eventSeq = 0;
 
   function load() {
     if (state) return state;
@@ -54,51 +54,9 @@ export function schedulerController(ctx: ClusterContext): Controller {
     return state;
   }
 
-  /** Repeats of one event (same pod, reason, message) count up on one Event, like the event correlator. */
-  const recorded = new Map<string, { name: string; count: number; first: string }>();
-
-  function event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = Date.now();
-    const key = `${pod.metadata!.uid}\u0000${reason}\u0000${message}`;
-    const seen = recorded.get(key);
-    if (seen) {
-      const live = ctx.store.get('events', pod.metadata!.namespace!, seen.name);
-      if (live) {
-        seen.count++;
-        const r = systemCall(ctx, SCHEDULER_NAME, {
-          verb: 'update',
-          resource: 'events',
-          namespace: pod.metadata!.namespace,
-          name: seen.name,
-          body: { ...live, count: seen.count, lastTimestamp: nowTimestamp(now) },
-        });
-        if (r.status < 300) return;
-      }
-    }
-    if (recorded.size > 10_000) recorded.clear();
-    const name = `${pod.metadata!.name}.${(BigInt(now) * 1_000_000n + BigInt(eventSeq++ % 1_000_000)).toString(16)}`;
-    systemCall(ctx, SCHEDULER_NAME, {
-      verb: 'create',
-      resource: 'events',
-      namespace: pod.metadata!.namespace,
-      body: {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name, namespace: pod.metadata!.namespace },
-        involvedObject: { kind: 'Pod', namespace: pod.metadata!.namespace, name: pod.metadata!.name, uid: pod.metadata!.uid, apiVersion: 'v1', resourceVersion: pod.metadata!.resourceVersion },
-        reason,
-        message,
-        source: { component: SCHEDULER_NAME },
-        firstTimestamp: nowTimestamp(now),
-        lastTimestamp: nowTimestamp(now),
-        count: 1,
-        type,
-        reportingComponent: SCHEDULER_NAME,
-        reportingInstance: SCHEDULER_NAME,
-      },
-    });
-    recorded.set(key, { name, count: 1, first: nowTimestamp(now) });
-  }
+  const recorder = eventRecorder(ctx, SCHEDULER_NAME, SCHEDULER_NAME);
+  const event = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) =>
+    recorder.event(pod as unknown as KObject, 'Pod', 'v1', type, reason, message);
 
   /** PodScheduled=False with the reason and message, written only when they change. */
   function markUnschedulable(pod: KObject, reason: string, message: string, nominated: string | null | undefined): void {
