@@ -2,8 +2,10 @@
 import type { PodsByNode } from '../durable/caches';
 import type { Controller } from '../durable/control-loop';
 import type { ClusterContext } from './context';
+import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
 import { garbageCollector } from './garbage-collector';
+import { jobController } from './job';
 import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
 import { replicaSetController } from './replicaset';
@@ -16,6 +18,8 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     nodeLifecycleController(cc, pods),
     ...(['ReplicaSet', 'ReplicationController'] as const).map((kind) => replicaSetController(cc, kind)),
     deploymentController(cc),
+    daemonSetController(cc),
+    jobController(cc),
     garbageCollector(cc),
   ];
 }

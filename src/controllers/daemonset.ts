@@ -1,0 +1,412 @@
+// kube-controller-manager's DaemonSet controller (pkg/controller/daemon), for apps/v1 DaemonSets:
+// level-triggered per "ns/name". One daemon pod per eligible node (nodeSelector, required node
+// affinity, NoSchedule/NoExecute taints against the template's tolerations plus the ones upstream
+// adds to every daemon pod). Pods are pinned with a required node affinity on metadata.name so the
+// scheduler places them; pods on nodes that no longer qualify and duplicates are deleted. Template
+// changes roll out with RollingUpdate (maxUnavailable nodes at a time, maxSurge 0) or OnDelete.
+// Status is written (status subresource) when it changed. ControllerRevisions are not kept.
+import type { Node, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1';
+import type { Controller } from '../durable/control-loop';
+import { nowTimestamp } from '../durable/generic-registry';
+import type { StoredEvent } from '../durable/store';
+import { matchesLabels, type Requirement } from '../machinery/labels';
+import { clone, selectorOf } from '../registry/common';
+import type { KObject } from '../registry/types';
+import { doNotScheduleTaints, findUntoleratedTaint, requiredNodeAffinity } from '../scheduler/helpers';
+import { sandboxConfig } from './config';
+import { splitKey, systemCall, type ClusterContext } from './context';
+import { podTemplateHash } from './deployment';
+import { isPodActive } from './replicaset';
+
+const RESOURCE = 'daemonsets.apps';
+const COMPONENT = 'daemonset-controller';
+const API = { group: 'apps', version: 'v1', resource: 'daemonsets' };
+const HASH_LABEL = 'controller-revision-hash';
+const GENERATION_LABEL = 'pod-template-generation';
+const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
+/** Upstream's BurstReplicas. */
+const BURST_REPLICAS = 250;
+const ERROR_RETRY_MS = 5_000;
+
+interface OwnerRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+interface Condition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+}
+
+interface DSSpec {
+  selector?: unknown;
+  minReadySeconds?: number;
+  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Pod['spec'] };
+  updateStrategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
+}
+
+const labelsOf = (o: KObject | undefined): Record<string, string> => (o?.metadata.labels ?? {}) as Record<string, string>;
+const ownerRefs = (o: KObject): OwnerRef[] => (o.metadata.ownerReferences ?? []) as OwnerRef[];
+const controllerRef = (o: KObject | undefined): OwnerRef | undefined => (o ? ownerRefs(o).find((r) => r.controller) : undefined);
+const isOurs = (r: OwnerRef | undefined): r is OwnerRef => !!r && r.kind === 'DaemonSet' && r.apiVersion.split('/')[0] === 'apps';
+const specOf = (ds: KObject): DSSpec => (ds.spec ?? {}) as DSSpec;
+const phaseOf = (p: KObject): string => ((p.status ?? {}) as { phase?: string }).phase ?? '';
+const created = (p: KObject): number => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
+
+function readyCondition(p: KObject): Condition | undefined {
+  return (((p.status ?? {}) as { conditions?: Condition[] }).conditions ?? []).find((c) => c.type === 'Ready');
+}
+const isPodReady = (p: KObject): boolean => readyCondition(p)?.status === 'True';
+
+/** When a ready pod becomes available (ms); undefined when not ready. */
+function availableAt(p: KObject, minReadyMs: number): number | undefined {
+  const c = readyCondition(p);
+  if (c?.status !== 'True') return undefined;
+  if (minReadyMs <= 0) return -Infinity;
+  const t = Date.parse(c.lastTransitionTime ?? '');
+  return Number.isNaN(t) ? undefined : t + minReadyMs + 1;
+}
+
+/** JSON with sorted object keys. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+}
+
+/** intstr.GetScaledValueFromIntOrPercent (rounding up, as upstream's daemon util does for maxUnavailable). */
+function scaled(v: number | string | undefined, total: number, fallback: number): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const m = /^(\d+)%$/.exec(v);
+    if (m) return Math.ceil((Number(m[1]) * total) / 100);
+    const n = Number(v);
+    if (Number.isInteger(n)) return n;
+  }
+  return fallback;
+}
+
+/** util.AddOrUpdateDaemonPodTolerations: the tolerations every daemon pod gets. */
+export function daemonPodTolerations(spec: Pod['spec']): Toleration[] {
+  const out = [...(spec?.tolerations ?? [])];
+  const add = (key: string, effect: 'NoSchedule' | 'NoExecute') => {
+    const t: Toleration = { key, operator: 'Exists', effect };
+    const i = out.findIndex((x) => x.key === key && (x.operator ?? 'Equal') === 'Exists' && (x.value ?? '') === '' && x.effect === effect);
+    if (i >= 0) out[i] = t;
+    else out.push(t);
+  };
+  add('node.kubernetes.io/not-ready', 'NoExecute');
+  add('node.kubernetes.io/unreachable', 'NoExecute');
+  add('node.kubernetes.io/disk-pressure', 'NoSchedule');
+  add('node.kubernetes.io/memory-pressure', 'NoSchedule');
+  add('node.kubernetes.io/pid-pressure', 'NoSchedule');
+  add('node.kubernetes.io/unschedulable', 'NoSchedule');
+  if (spec?.hostNetwork) add('node.kubernetes.io/network-unavailable', 'NoSchedule');
+  return out;
+}
+
+/** NodeShouldRunDaemonPod: [shouldRun, shouldContinueRunning]. */
+export function nodeShouldRunDaemonPod(node: Node, spec: Pod['spec']): [boolean, boolean] {
+  const pod: Pod = { spec: { ...(spec ?? { containers: [] }), tolerations: daemonPodTolerations(spec) } };
+  if (!requiredNodeAffinity(pod).match(node)) return [false, false];
+  const taints = (node.spec?.taints ?? []) as Taint[];
+  const untolerated = findUntoleratedTaint(taints, pod.spec!.tolerations, doNotScheduleTaints);
+  if (!untolerated) return [true, true];
+  // Only NoExecute taints evict a running daemon pod.
+  const evicting = findUntoleratedTaint(taints, pod.spec!.tolerations, (t) => t.effect === 'NoExecute');
+  return [false, !evicting];
+}
+
+/** util.ReplaceDaemonSetPodNodeNameNodeAffinity: pin the pod to `nodeName` via matchFields. */
+function pinToNode(spec: Record<string, unknown>, nodeName: string): void {
+  const field = [{ key: 'metadata.name', operator: 'In', values: [nodeName] }];
+  const affinity = (spec.affinity ??= {}) as Record<string, unknown>;
+  const na = (affinity.nodeAffinity ??= {}) as Record<string, unknown>;
+  const req = na.requiredDuringSchedulingIgnoredDuringExecution as { nodeSelectorTerms?: NodeSelectorTerm[] } | undefined;
+  const terms = req?.nodeSelectorTerms ?? [];
+  if (!terms.length) {
+    na.requiredDuringSchedulingIgnoredDuringExecution = { nodeSelectorTerms: [{ matchFields: field }] };
+    return;
+  }
+  na.requiredDuringSchedulingIgnoredDuringExecution = { nodeSelectorTerms: terms.map((t) => ({ ...t, matchFields: field })) };
+}
+
+/** util.GetTargetNodeName: spec.nodeName, else the node of the matchFields pin. */
+function targetNode(p: KObject): string | undefined {
+  const spec = (p.spec ?? {}) as Pod['spec'];
+  if (spec?.nodeName) return spec.nodeName;
+  for (const t of spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
+    for (const f of t.matchFields ?? []) if (f.key === 'metadata.name' && f.operator === 'In' && f.values?.length === 1) return f.values[0];
+  }
+  return undefined;
+}
+
+const nodeChanged = (e: StoredEvent): boolean => {
+  if (e.type !== 'MODIFIED' || !e.prev) return true;
+  return (
+    canonical(e.object.metadata.labels ?? {}) !== canonical(e.prev.metadata.labels ?? {}) ||
+    canonical((e.object.spec as Node['spec'])?.taints ?? []) !== canonical((e.prev.spec as Node['spec'])?.taints ?? [])
+  );
+};
+
+export function daemonSetController(ctx: ClusterContext): Controller {
+  let eventSeq = 0;
+  const failures = new Map<string, number>();
+
+  function event(owner: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const now = Date.now();
+    const ns = owner.metadata.namespace!;
+    const name = `${owner.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(eventSeq++ % 1_000_000)).toString(16)}`;
+    systemCall(ctx, COMPONENT, {
+      verb: 'create',
+      resource: 'events',
+      namespace: ns,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: ns },
+        involvedObject: { kind: 'DaemonSet', namespace: ns, name: owner.metadata.name, uid: owner.metadata.uid, apiVersion: 'apps/v1', resourceVersion: owner.metadata.resourceVersion },
+        reason,
+        message,
+        source: { component: COMPONENT },
+        firstTimestamp: nowTimestamp(now),
+        lastTimestamp: nowTimestamp(now),
+        count: 1,
+        type,
+        reportingComponent: COMPONENT,
+        reportingInstance: '',
+      },
+    });
+  }
+
+  function setOwnerRefs(pod: KObject, refs: OwnerRef[]): KObject | undefined {
+    const r = systemCall(ctx, COMPONENT, {
+      verb: 'patch',
+      patchType: 'merge',
+      resource: 'pods',
+      namespace: pod.metadata.namespace,
+      name: pod.metadata.name,
+      body: { metadata: { ownerReferences: refs.length ? refs : null, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion } },
+    });
+    return r.status < 300 ? (r.body as KObject) : undefined;
+  }
+
+  /** ClaimPods: owned matching pods plus adopted orphans; owned pods that stopped matching are released. */
+  function claimPods(ds: KObject, reqs: Requirement[]): KObject[] {
+    const uid = ds.metadata.uid!;
+    const out: KObject[] = [];
+    for (const pod of ctx.store.list('pods', { namespace: ds.metadata.namespace })) {
+      const ref = controllerRef(pod);
+      const match = matchesLabels(reqs, labelsOf(pod));
+      if (ref) {
+        if (ref.uid !== uid) continue;
+        if (match) out.push(pod);
+        else if (!pod.metadata.deletionTimestamp) setOwnerRefs(pod, ownerRefs(pod).filter((r) => r.uid !== uid));
+        continue;
+      }
+      if (!match || ds.metadata.deletionTimestamp || pod.metadata.deletionTimestamp || !isPodActive(pod)) continue;
+      const mine: OwnerRef = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid, controller: true, blockOwnerDeletion: true };
+      const adopted = setOwnerRefs(pod, [...ownerRefs(pod).filter((r) => r.uid !== uid), mine]);
+      if (adopted) out.push(adopted);
+    }
+    return out;
+  }
+
+  /** Claimed pods by target node (pods being deleted are not counted, as upstream). */
+  function podsByNode(pods: KObject[]): Map<string, KObject[]> {
+    const m = new Map<string, KObject[]>();
+    for (const p of pods) {
+      if (p.metadata.deletionTimestamp) continue;
+      const n = targetNode(p);
+      if (!n) continue;
+      const list = m.get(n) ?? [];
+      list.push(p);
+      m.set(n, list);
+    }
+    for (const list of m.values()) list.sort((a, b) => created(a) - created(b));
+    return m;
+  }
+
+  function newPod(ds: KObject, nodeName: string, hash: string, generation: string): Record<string, unknown> {
+    const template = clone(specOf(ds).template ?? {}) as { metadata?: Record<string, unknown>; spec?: Record<string, unknown> };
+    const tm = template.metadata ?? {};
+    const spec = (template.spec ?? {}) as Record<string, unknown>;
+    spec.tolerations = daemonPodTolerations(spec as unknown as Pod['spec']);
+    pinToNode(spec, nodeName);
+    const metadata: Record<string, unknown> = {
+      generateName: `${ds.metadata.name}-`,
+      namespace: ds.metadata.namespace,
+      labels: { ...((tm.labels ?? {}) as Record<string, string>), [HASH_LABEL]: hash, [GENERATION_LABEL]: generation },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true }],
+    };
+    if (tm.annotations) metadata.annotations = tm.annotations;
+    if (tm.finalizers) metadata.finalizers = tm.finalizers;
+    return { apiVersion: 'v1', kind: 'Pod', metadata, spec };
+  }
+
+  return {
+    name: 'daemonset',
+    keysFor(e: StoredEvent) {
+      if (e.resource === RESOURCE) return [`${e.namespace}/${e.name}`];
+      if (e.resource === 'pods') {
+        const keys = new Set<string>();
+        const cur = controllerRef(e.object);
+        const prev = controllerRef(e.prev);
+        if (isOurs(cur)) keys.add(`${e.namespace}/${cur.name}`);
+        if (isOurs(prev)) keys.add(`${e.namespace}/${prev.name}`);
+        return [...keys];
+      }
+      if (e.resource === 'nodes' && nodeChanged(e)) {
+        return [...ctx.store.list(RESOURCE)].map((d) => `${d.metadata.namespace}/${d.metadata.name}`);
+      }
+      return [];
+    },
+    reconcile(key, now) {
+      const { namespace, name } = splitKey(key);
+      const ds = ctx.store.get(RESOURCE, namespace, name);
+      if (!ds) {
+        failures.delete(key);
+        return;
+      }
+      const spec = specOf(ds);
+      const reqs = selectorOf(spec.selector);
+      if (!reqs || !reqs.length) return; // invalid or empty selector: upstream gives up
+      if (ds.metadata.deletionTimestamp) return;
+
+      const hash = podTemplateHash(spec.template ?? {}, (ds.status as { collisionCount?: number } | undefined)?.collisionCount);
+      const generation = ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION] ?? String(ds.metadata.generation ?? 1);
+      const { timeScale } = sandboxConfig(ctx.store);
+      const minReadyMs = ((spec.minReadySeconds ?? 0) * 1000) / timeScale;
+      const isUpdated = (p: KObject) => labelsOf(p)[HASH_LABEL] === hash || (!labelsOf(p)[HASH_LABEL] && labelsOf(p)[GENERATION_LABEL] === generation);
+      const isAvailable = (p: KObject) => {
+        const at = availableAt(p, minReadyMs);
+        return at !== undefined && at <= now;
+      };
+
+      const nodes = [...ctx.store.list('nodes')] as unknown as Node[];
+      const byNode = podsByNode(claimPods(ds, reqs));
+      const eligibility = new Map<string, [boolean, boolean]>();
+      for (const n of nodes) eligibility.set(n.metadata!.name!, nodeShouldRunDaemonPod(n, spec.template?.spec));
+
+      // manage: which nodes need a pod, which pods must go.
+      const toCreate: string[] = [];
+      const toDelete = new Map<string, KObject>();
+      for (const [nodeName, [shouldRun, shouldContinue]] of eligibility) {
+        const pods = byNode.get(nodeName) ?? [];
+        if (shouldRun && !pods.length) toCreate.push(nodeName);
+        else if (shouldContinue) {
+          const running: KObject[] = [];
+          for (const p of pods) {
+            if (phaseOf(p) === 'Failed') toDelete.set(p.metadata.uid!, p);
+            else running.push(p);
+          }
+          if (shouldRun && !running.length && pods.length) toCreate.push(nodeName);
+          // Duplicates: keep the oldest.
+          for (const p of running.slice(1)) toDelete.set(p.metadata.uid!, p);
+        } else for (const p of pods) toDelete.set(p.metadata.uid!, p);
+      }
+      // Pods bound to nodes that do not exist.
+      for (const [nodeName, pods] of byNode) if (!eligibility.has(nodeName)) for (const p of pods) toDelete.set(p.metadata.uid!, p);
+
+      // rollingUpdate (maxSurge 0): replace old pods on at most maxUnavailable nodes at a time.
+      let next: number | undefined;
+      const strategy = spec.updateStrategy?.type ?? 'RollingUpdate';
+      if (strategy === 'RollingUpdate') {
+        let desired = 0;
+        for (const [s] of eligibility.values()) if (s) desired++;
+        const maxUnavailable = Math.max(scaled(spec.updateStrategy?.rollingUpdate?.maxUnavailable, desired, 1), 0);
+        let numUnavailable = 0;
+        const allowed: KObject[] = [];
+        const candidates: KObject[] = [];
+        for (const [nodeName, pods] of byNode) {
+          if (!eligibility.get(nodeName)?.[0]) continue;
+          const live = pods.filter((p) => phaseOf(p) !== 'Failed');
+          if (live.length > 1 || !live.length) {
+            numUnavailable++;
+            continue;
+          }
+          const p = live[0];
+          if (isUpdated(p)) {
+            if (!isAvailable(p)) numUnavailable++;
+          } else if (!isAvailable(p)) allowed.push(p);
+          else candidates.push(p);
+        }
+        // Nodes that should run a pod but have none count as unavailable too.
+        numUnavailable += toCreate.filter((n) => !byNode.has(n)).length;
+        const remaining = Math.min(Math.max(maxUnavailable - numUnavailable, 0), candidates.length);
+        for (const p of [...allowed, ...candidates.slice(0, remaining)]) toDelete.set(p.metadata.uid!, p);
+      }
+
+      let failed = false;
+      for (const nodeName of toCreate.slice(0, BURST_REPLICAS)) {
+        const r = systemCall(ctx, COMPONENT, { verb: 'create', resource: 'pods', namespace, body: newPod(ds, nodeName, hash, generation) });
+        if (r.status < 300) event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${(r.body as KObject).metadata.name}`);
+        else {
+          const message = String((r.body as { message?: string } | undefined)?.message ?? `status ${r.status}`);
+          event(ds, 'Warning', 'FailedCreate', `Error creating: ${message}`);
+          if (!/is being terminated/.test(message)) failed = true;
+        }
+      }
+      for (const p of [...toDelete.values()].slice(0, BURST_REPLICAS)) {
+        const r = systemCall(ctx, COMPONENT, { verb: 'delete', resource: 'pods', namespace, name: p.metadata.name, body: { preconditions: { uid: p.metadata.uid } } });
+        if (r.status < 300) event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+        else if (r.status !== 404) {
+          const message = String((r.body as { message?: string } | undefined)?.message ?? `status ${r.status}`);
+          event(ds, 'Warning', 'FailedDelete', `Error deleting: ${message}`);
+          failed = true;
+        }
+      }
+
+      // updateDaemonSetStatus, from the pods as they are now.
+      const after = podsByNode([...ctx.store.list('pods', { namespace })].filter((p) => controllerRef(p)?.uid === ds.metadata.uid));
+      let desired = 0, current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
+      for (const [nodeName, [shouldRun]] of eligibility) {
+        const pods = after.get(nodeName) ?? [];
+        if (shouldRun) desired++;
+        if (!pods.length) continue;
+        if (!shouldRun) {
+          misscheduled++;
+          continue;
+        }
+        current++;
+        const p = pods[0];
+        if (isPodReady(p)) {
+          ready++;
+          const at = availableAt(p, minReadyMs);
+          if (at !== undefined && at <= now) available++;
+          else if (at !== undefined) next = Math.min(next ?? Infinity, at);
+        }
+        if (pods.some(isUpdated)) updated++;
+      }
+      const status = clone((ds.status ?? {}) as Record<string, unknown>);
+      const newStatus: Record<string, unknown> = {
+        ...status,
+        desiredNumberScheduled: desired,
+        currentNumberScheduled: current,
+        numberMisscheduled: misscheduled,
+        numberReady: ready,
+      };
+      const setCount = (f: string, n: number) => {
+        if (n) newStatus[f] = n;
+        else delete newStatus[f];
+      };
+      setCount('numberAvailable', available);
+      setCount('numberUnavailable', desired - available);
+      setCount('updatedNumberScheduled', updated);
+      if (ds.metadata.generation !== undefined) newStatus.observedGeneration = ds.metadata.generation;
+      if (canonical(newStatus) !== canonical(ds.status ?? {})) {
+        systemCall(ctx, COMPONENT, { ...API, verb: 'update', subresource: 'status', namespace, name, body: { ...ds, status: newStatus } });
+      }
+
+      if (failed) {
+        const n = (failures.get(key) ?? 0) + 1;
+        failures.set(key, n);
+        next = Math.min(next ?? Infinity, now + Math.min(ERROR_RETRY_MS * 2 ** (n - 1), 5 * 60_000));
+      } else failures.delete(key);
+      return next;
+    },
+  };
+}

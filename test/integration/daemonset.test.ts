@@ -1,0 +1,143 @@
+// The DaemonSet controller inside workerd, with the simulated scheduler and kubelets at a fast time
+// scale: one pod per eligible worker (the tainted control plane only when tolerated), status counts,
+// a joining node gets a pod, and an image change rolls every pod.
+import { describe, expect, it } from 'vitest';
+import { k, until } from './helpers';
+
+const NS = 'ds';
+const MERGE = { 'Content-Type': 'application/merge-patch+json' };
+const WORKERS = ['default-worker', 'default-worker2', 'default-worker3'];
+
+const isRunningReady = (p: any) => p.status?.phase === 'Running' && p.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
+
+async function podsOf(uid: string): Promise<any[]> {
+  const items = (await k('GET', `/api/v1/namespaces/${NS}/pods`)).body.items as any[];
+  return items.filter((p) => p.metadata.ownerReferences?.some((r: any) => r.uid === uid && r.controller) && !p.metadata.deletionTimestamp);
+}
+
+const daemonSet = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'agent', image: 'nginx:1.25' }], ...extra } },
+  },
+});
+
+describe('daemonset controller', () => {
+  it('runs one pod per eligible node, follows new nodes and rolls image changes', async () => {
+    await k('POST', '/api/v1/namespaces/kube-system/configmaps', { metadata: { name: 'kubedo-config' }, data: { timeScale: '100' } });
+    await k('POST', '/api/v1/namespaces', { metadata: { name: NS } });
+    const created = await k('POST', `/apis/apps/v1/namespaces/${NS}/daemonsets`, daemonSet('agent'));
+    expect(created.status).toBe(201);
+    const uid = created.body.metadata.uid;
+
+    const pods = await until('3 ready daemon pods', async () => {
+      const ps = await podsOf(uid);
+      return ps.length === 3 && ps.every(isRunningReady) ? ps : undefined;
+    });
+    expect(pods.map((p) => p.spec.nodeName).sort()).toEqual(WORKERS);
+    for (const p of pods) {
+      expect(p.metadata.name.startsWith('agent-')).toBe(true);
+      expect(p.metadata.labels.app).toBe('agent');
+      expect(p.metadata.labels['controller-revision-hash']).toBeTruthy();
+      expect(p.metadata.labels['pod-template-generation']).toBe('1');
+      expect(p.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid, controller: true, blockOwnerDeletion: true }]);
+      expect(p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+        { matchFields: [{ key: 'metadata.name', operator: 'In', values: [p.spec.nodeName] }] },
+      ]);
+      expect(p.spec.tolerations).toEqual(
+        expect.arrayContaining([
+          { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+          { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+        ]),
+      );
+    }
+    const ds = await until('status ready 3', async () => {
+      const d = (await k('GET', `/apis/apps/v1/namespaces/${NS}/daemonsets/agent`)).body;
+      return d.status?.numberReady === 3 && d.status.numberAvailable === 3 ? d : undefined;
+    });
+    expect(ds.status).toMatchObject({
+      desiredNumberScheduled: 3,
+      currentNumberScheduled: 3,
+      numberMisscheduled: 0,
+      numberReady: 3,
+      numberAvailable: 3,
+      updatedNumberScheduled: 3,
+      observedGeneration: ds.metadata.generation,
+    });
+    expect(ds.status.numberUnavailable).toBeUndefined();
+    const events = (await k('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name%3Dagent`)).body.items as any[];
+    const creates = events.filter((e) => e.reason === 'SuccessfulCreate');
+    expect(creates).toHaveLength(3);
+    expect(creates[0]).toMatchObject({ type: 'Normal', source: { component: 'daemonset-controller' }, involvedObject: { kind: 'DaemonSet', name: 'agent', uid } });
+
+    // A DaemonSet tolerating the control-plane taint runs on all 4 nodes.
+    const all = await k(
+      'POST',
+      `/apis/apps/v1/namespaces/${NS}/daemonsets`,
+      daemonSet('everywhere', { tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }] }),
+    );
+    expect(all.status).toBe(201);
+    const everywhere = await until('4 ready pods', async () => {
+      const ps = await podsOf(all.body.metadata.uid);
+      return ps.length === 4 && ps.every(isRunningReady) ? ps : undefined;
+    });
+    expect(everywhere.map((p) => p.spec.nodeName).sort()).toEqual(['default-control-plane', ...WORKERS]);
+    await until('status desired 4', async () => {
+      const d = (await k('GET', `/apis/apps/v1/namespaces/${NS}/daemonsets/everywhere`)).body;
+      return d.status?.desiredNumberScheduled === 4 && d.status.numberReady === 4 ? d : undefined;
+    });
+
+    // A node joins: it gets a daemon pod.
+    const node = await k('POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'new-node', labels: { 'kubernetes.io/hostname': 'new-node' } },
+      status: { capacity: { cpu: '8', memory: '16Gi', pods: '110' }, allocatable: { cpu: '8', memory: '16Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(node.status).toBe(201);
+    await until('a pod on new-node', async () => {
+      const ps = await podsOf(uid);
+      return ps.length === 4 && ps.some((p) => p.spec.nodeName === 'new-node' && isRunningReady(p)) ? ps : undefined;
+    });
+    await until('status desired 4', async () => {
+      const d = (await k('GET', `/apis/apps/v1/namespaces/${NS}/daemonsets/agent`)).body;
+      return d.status?.desiredNumberScheduled === 4 && d.status.numberReady === 4 ? d : undefined;
+    });
+
+    // An image change rolls every pod to the new image, one node at a time.
+    const patched = await k(
+      'PATCH',
+      `/apis/apps/v1/namespaces/${NS}/daemonsets/agent`,
+      { spec: { template: { spec: { containers: [{ name: 'agent', image: 'nginx:1.26' }] } } } },
+      { 'Content-Type': 'application/strategic-merge-patch+json' },
+    );
+    expect(patched.status).toBe(200);
+    let maxUnavailable = 0;
+    const rolled = await until(
+      'rolled to nginx:1.26',
+      async () => {
+        const ps = await podsOf(uid);
+        const d = (await k('GET', `/apis/apps/v1/namespaces/${NS}/daemonsets/agent`)).body;
+        maxUnavailable = Math.max(maxUnavailable, 4 - ps.filter(isRunningReady).length);
+        return ps.length === 4 && ps.every((p) => isRunningReady(p) && p.spec.containers[0].image === 'nginx:1.26') && d.status.updatedNumberScheduled === 4 && d.status.numberAvailable === 4 ? ps : undefined;
+      },
+      20_000,
+    );
+    expect(new Set(rolled.map((p) => p.spec.nodeName)).size).toBe(4);
+    expect(rolled.every((p) => p.metadata.labels['pod-template-generation'] === '2')).toBe(true);
+    expect(maxUnavailable).toBeLessThanOrEqual(1);
+    const deletes = (await k('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name%3Dagent`)).body.items.filter((e: any) => e.reason === 'SuccessfulDelete');
+    expect(deletes).toHaveLength(4);
+
+    // Relabelling a node out of a nodeSelector removes its pod.
+    await k('PATCH', `/apis/apps/v1/namespaces/${NS}/daemonsets/everywhere`, { spec: { template: { spec: { nodeSelector: { daemon: 'yes' } } } } }, MERGE);
+    await k('PATCH', '/api/v1/nodes/default-worker', { metadata: { labels: { daemon: 'yes' } } }, MERGE);
+    await until('only default-worker keeps a pod', async () => {
+      const ps = await podsOf(all.body.metadata.uid);
+      return ps.length === 1 && ps[0].spec.nodeName === 'default-worker' && isRunningReady(ps[0]) ? ps : undefined;
+    });
+  });
+});
