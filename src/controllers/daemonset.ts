@@ -15,6 +15,7 @@ import type { KObject } from '../registry/types';
 import { doNotScheduleTaints, findUntoleratedTaint, requiredNodeAffinity } from '../scheduler/helpers';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
+import { eventRecorder } from './events';
 import { podTemplateHash } from './deployment';
 import { isPodActive } from './replicaset';
 
@@ -153,34 +154,11 @@ const nodeChanged = (e: StoredEvent): boolean => {
 };
 
 export function daemonSetController(ctx: ClusterContext): Controller {
-  let eventSeq = 0;
   const failures = new Map<string, number>();
 
-  function event(owner: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = Date.now();
-    const ns = owner.metadata.namespace!;
-    const name = `${owner.metadata.name}.${(BigInt(now) * 1_000_000n + BigInt(eventSeq++ % 1_000_000)).toString(16)}`;
-    systemCall(ctx, COMPONENT, {
-      verb: 'create',
-      resource: 'events',
-      namespace: ns,
-      body: {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name, namespace: ns },
-        involvedObject: { kind: 'DaemonSet', namespace: ns, name: owner.metadata.name, uid: owner.metadata.uid, apiVersion: 'apps/v1', resourceVersion: owner.metadata.resourceVersion },
-        reason,
-        message,
-        source: { component: COMPONENT },
-        firstTimestamp: nowTimestamp(now),
-        lastTimestamp: nowTimestamp(now),
-        count: 1,
-        type,
-        reportingComponent: COMPONENT,
-        reportingInstance: '',
-      },
-    });
-  }
+  const recorder = eventRecorder(ctx, COMPONENT);
+  const event = (owner: KObject, type: 'Normal' | 'Warning', reason: string, message: string) =>
+    recorder.event(owner, 'DaemonSet', 'apps/v1', type, reason, message);
 
   function setOwnerRefs(pod: KObject, refs: OwnerRef[]): KObject | undefined {
     const r = systemCall(ctx, COMPONENT, {
