@@ -7,7 +7,6 @@
 // Status is written (status subresource) when it changed. ControllerRevisions are not kept.
 import type { Node, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1';
 import type { Controller } from '../durable/control-loop';
-import { nowTimestamp } from '../durable/generic-registry';
 import type { StoredEvent } from '../durable/store';
 import { matchesLabels, type Requirement } from '../machinery/labels';
 import { clone, selectorOf } from '../registry/common';

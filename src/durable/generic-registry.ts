@@ -16,7 +16,6 @@ import { Store, StoreConflict, type Key } from './store';
 
 const NAMESPACES = 'namespaces';
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-const MAX_LIST_LIMIT = 500;
 
 export function nowTimestamp(now = Date.now()): string {
   return new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
