@@ -59,6 +59,38 @@ describeKubectl(
       expect((await json(['get', 'rs', '-l', 'app=web'])).items).toHaveLength(3);
     });
 
+    it('a DaemonSet runs on every worker but not on the tainted control plane', async () => {
+      await k.run(['apply', '-f', '-'], {
+        input: JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'agent', namespace: ns },
+          spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'nginx' }] } } },
+        }),
+      });
+      await k.run(['rollout', 'status', 'ds/agent', '-n', ns, '--timeout=60s'], { timeoutMs: 70_000 });
+      const nodes = (await json(['get', 'pods', '-l', 'app=agent'])).items.map((p: { spec: { nodeName: string } }) => p.spec.nodeName);
+      expect(nodes).not.toContain('default-control-plane');
+      for (const w of ['default-worker', 'default-worker2', 'default-worker3']) expect(nodes).toContain(w);
+    });
+
+    it('Jobs complete: completions=5 parallelism=2, and an Indexed Job', async () => {
+      const job = (name: string, spec: object) =>
+        JSON.stringify({
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          metadata: { name, namespace: ns },
+          spec: { ...spec, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'example.com/worker:1' }] } } },
+        });
+      await k.run(['apply', '-f', '-'], { input: job('batch', { completions: 5, parallelism: 2 }) });
+      await k.run(['apply', '-f', '-'], { input: job('indexed', { completions: 3, parallelism: 3, completionMode: 'Indexed' }) });
+      await k.run(['wait', '--for=condition=Complete', 'job/batch', 'job/indexed', '-n', ns, '--timeout=60s'], { timeoutMs: 70_000 });
+      expect((await json(['get', 'job', 'batch'])).status.succeeded).toBe(5);
+      expect((await json(['get', 'job', 'indexed'])).status.completedIndexes).toBe('0-2');
+      const table = await k.run(['get', 'jobs', '-n', ns]);
+      expect(table.stdout).toMatch(/^batch\s+Complete\s+5\/5\s+/m);
+    });
+
     it('deletes cascade, and --cascade=orphan leaves the ReplicaSet', async () => {
       await k.run(['delete', 'deploy', 'web', '-n', ns, '--timeout=60s'], { timeoutMs: 70_000 });
       for (let i = 0; i < 50; i++) {
