@@ -10,7 +10,7 @@ import type { Controller } from '../durable/control-loop';
 import type { StoredEvent } from '../durable/store';
 import { matchesLabels, type Requirement } from '../machinery/labels';
 import { clone, selectorOf } from '../registry/common';
-import type { KObject } from '../registry/types';
+import type { KObject, OwnerReference } from '../registry/types';
 import { doNotScheduleTaints, findUntoleratedTaint, requiredNodeAffinity } from '../scheduler/helpers';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
@@ -28,14 +28,7 @@ const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation
 const BURST_REPLICAS = 250;
 const ERROR_RETRY_MS = 5_000;
 
-interface OwnerRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+type OwnerRef = OwnerReference;
 
 interface Condition {
   type: string;

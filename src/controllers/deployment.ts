@@ -8,7 +8,7 @@ import { nowTimestamp } from '../durable/generic-registry';
 import type { StoredEvent } from '../durable/store';
 import { matchesLabels } from '../machinery/labels';
 import { clone, selectorOf, type Obj } from '../registry/common';
-import type { KObject } from '../registry/types';
+import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
 import { eventRecorder } from './events';
@@ -56,14 +56,7 @@ interface DStatus {
   collisionCount?: number;
 }
 
-interface OwnerRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+type OwnerRef = OwnerReference;
 
 // ---------------------------------------------------------------------------------------------
 // Small accessors

@@ -8,7 +8,7 @@ import type { Controller } from '../durable/control-loop';
 import { nowTimestamp } from '../durable/generic-registry';
 import type { StoredEvent } from '../durable/store';
 import { clone } from '../registry/common';
-import type { KObject } from '../registry/types';
+import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
 import { eventRecorder } from './events';
@@ -21,13 +21,7 @@ const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 const INDEX_LABEL = 'batch.kubernetes.io/job-completion-index';
 const ERROR_RETRY_MS = 5_000;
 
-interface OwnerRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-}
+type OwnerRef = OwnerReference;
 
 interface Condition {
   type: string;

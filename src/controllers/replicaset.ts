@@ -9,7 +9,7 @@ import { nowTimestamp } from '../durable/generic-registry';
 import type { StoredEvent } from '../durable/store';
 import { labelSelectorFromObject, matchesLabels, type Requirement } from '../machinery/labels';
 import { clone, selectorOf } from '../registry/common';
-import type { KObject } from '../registry/types';
+import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
 import { eventRecorder } from './events';
@@ -21,14 +21,7 @@ const ERROR_RETRY_MS = 5_000;
 
 type Kind = 'ReplicaSet' | 'ReplicationController';
 
-interface OwnerRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+type OwnerRef = OwnerReference;
 
 interface Condition {
   type: string;
