@@ -2,6 +2,7 @@
 import type { PodsByNode } from '../durable/caches';
 import type { Controller } from '../durable/control-loop';
 import type { ClusterContext } from './context';
+import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
 import { garbageCollector } from './garbage-collector';
@@ -10,6 +11,8 @@ import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
 import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
+import { statefulSetController } from './statefulset';
+import { volumeProvisioner } from './volume-provisioner';
 
 export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] {
   return [
@@ -19,7 +22,10 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     ...(['ReplicaSet', 'ReplicationController'] as const).map((kind) => replicaSetController(cc, kind)),
     deploymentController(cc),
     daemonSetController(cc),
+    statefulSetController(cc),
+    volumeProvisioner(cc),
     jobController(cc),
+    cronJobController(cc),
     garbageCollector(cc),
   ];
 }

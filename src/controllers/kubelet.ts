@@ -46,7 +46,12 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
         if (r.status < 300) continue;
       }
       const body = toEventObject(pod, nodeName, ev);
-      const r = systemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
+      let r = systemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
+      if (r.status === 409) {
+        // A pod recreated under the same name can repeat an event name: pick another.
+        (body.metadata as { name: string }).name += crypto.getRandomValues(new Uint8Array(2)).reduce((a, b) => a + b.toString(16).padStart(2, '0'), '');
+        r = systemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
+      }
       if (r.status < 300) eventNames.set(key, { name: (body.metadata as { name: string }).name, count: 1, firstAt: ev.at });
     }
   }
