@@ -91,6 +91,42 @@ describeKubectl(
       expect(table.stdout).toMatch(/^batch\s+Complete\s+5\/5\s+/m);
     });
 
+    it('a StatefulSet of 3 comes up in order with Bound PVCs, and a CronJob creates Jobs on schedule', async () => {
+      await k.run(['apply', '-f', '-'], {
+        input: JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: { name: 'db', namespace: ns },
+          spec: {
+            serviceName: 'db',
+            replicas: 3,
+            selector: { matchLabels: { app: 'db' } },
+            template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'nginx', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } },
+            volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+          },
+        }),
+      });
+      await k.run(['rollout', 'status', 'sts/db', '-n', ns, '--timeout=60s'], { timeoutMs: 70_000 });
+      const pods = (await json(['get', 'pods', '-l', 'app=db'])).items.map((p: { metadata: { name: string } }) => p.metadata.name).sort();
+      expect(pods).toEqual(['db-0', 'db-1', 'db-2']);
+      const pvcs = (await json(['get', 'pvc'])).items.filter((c: { metadata: { name: string } }) => c.metadata.name.startsWith('data-db-'));
+      expect(pvcs.map((c: { status: { phase: string } }) => c.status.phase)).toEqual(['Bound', 'Bound', 'Bound']);
+      const created = (await json(['get', 'events', '--field-selector', 'involvedObject.name=db,reason=SuccessfulCreate'])).items
+        .sort((a: { firstTimestamp: string; metadata: { name: string } }, b: { firstTimestamp: string; metadata: { name: string } }) => a.metadata.name.localeCompare(b.metadata.name))
+        .map((e: { message: string }) => e.message)
+        .filter((m: string) => m.startsWith('create Pod'));
+      expect(created).toHaveLength(3);
+
+      await k.run(['create', 'cronjob', 'tick', '--image=example.com/worker:1', '--schedule=*/1 * * * *', '-n', ns]);
+      let jobs: { metadata: { name: string } }[] = [];
+      for (let i = 0; i < 60 && jobs.length < 2; i++) {
+        jobs = (await json(['get', 'jobs'])).items.filter((j: { metadata: { name: string } }) => j.metadata.name.startsWith('tick-'));
+        if (jobs.length < 2) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(jobs.length).toBeGreaterThanOrEqual(2);
+      expect((await json(['get', 'cronjob', 'tick'])).status.lastScheduleTime).toBeTruthy();
+    });
+
     it('deletes cascade, and --cascade=orphan leaves the ReplicaSet', async () => {
       await k.run(['delete', 'deploy', 'web', '-n', ns, '--timeout=60s'], { timeoutMs: 70_000 });
       for (let i = 0; i < 50; i++) {
