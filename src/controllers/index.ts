@@ -5,6 +5,7 @@ import type { ClusterContext } from './context';
 import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
+import { disruptionController } from './disruption';
 import { garbageCollector } from './garbage-collector';
 import { jobController } from './job';
 import { kubeletController } from './kubelet';
@@ -26,6 +27,7 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     volumeProvisioner(cc),
     jobController(cc),
     cronJobController(cc),
+    disruptionController(cc),
     garbageCollector(cc),
   ];
 }

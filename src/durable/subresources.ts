@@ -62,7 +62,7 @@ export function createBinding(store: Store, call: ApiCall): ApiReply {
 // ---------------------------------------------------------------------------------------------
 // Eviction (policy/v1): honours PodDisruptionBudgets, 429 when one blocks.
 
-interface Pdb {
+export interface Pdb {
   metadata: { name?: string };
   spec?: { selector?: unknown; minAvailable?: number | string; maxUnavailable?: number | string };
 }
@@ -79,7 +79,7 @@ function scaled(v: number | string, total: number, roundUp: boolean): number {
 }
 
 /** How many more pods a budget lets go (the disruption controller's disruptionsAllowed), computed now. */
-function disruptionsAllowed(store: Store, pdb: Pdb, namespace: string): { allowed: number; desired: number; healthy: number } {
+export function disruptionsAllowed(store: Store, pdb: Pdb, namespace: string): { allowed: number; desired: number; healthy: number; expected: number } {
   const reqs = selectorOf(pdb.spec?.selector);
   const matching = [...store.list('pods', { namespace })].filter((p) => reqs && matchesLabels(reqs, p.metadata.labels) && !p.metadata.deletionTimestamp);
   const expected = matching.length;
@@ -87,7 +87,7 @@ function disruptionsAllowed(store: Store, pdb: Pdb, namespace: string): { allowe
   let desired: number;
   if (pdb.spec?.maxUnavailable !== undefined) desired = Math.max(0, expected - scaled(pdb.spec.maxUnavailable, expected, true));
   else desired = scaled(pdb.spec?.minAvailable ?? 1, expected, true);
-  return { allowed: Math.max(0, healthy - desired), desired, healthy };
+  return { allowed: Math.max(0, healthy - desired), desired, healthy, expected };
 }
 
 /** POST pods/{name}/eviction: delete the pod unless a PodDisruptionBudget forbids it (429). */

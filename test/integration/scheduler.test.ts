@@ -74,6 +74,13 @@ describe('kube-scheduler', () => {
       return p.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
     });
     await k('POST', '/apis/policy/v1/namespaces/pdb/poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'keep-one' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'g' } } } });
+    // The disruption controller reports the budget in its status.
+    const pdbStatus = await until('PDB status', async () => {
+      const b = (await k('GET', '/apis/policy/v1/namespaces/pdb/poddisruptionbudgets/keep-one')).body;
+      return b.status?.expectedPods === 1 ? b.status : undefined;
+    });
+    expect(pdbStatus).toMatchObject({ currentHealthy: 1, desiredHealthy: 1, disruptionsAllowed: 0, expectedPods: 1 });
+    expect(pdbStatus.conditions[0]).toMatchObject({ type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods' });
     const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'guarded', namespace: 'pdb' } };
     const blocked = await k('POST', '/api/v1/namespaces/pdb/pods/guarded/eviction', eviction);
     expect(blocked.status).toBe(429);
