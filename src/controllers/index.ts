@@ -7,6 +7,7 @@ import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
 import { disruptionController } from './disruption';
 import { garbageCollector } from './garbage-collector';
+import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler';
 import { jobController } from './job';
 import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
@@ -28,6 +29,7 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     jobController(cc),
     cronJobController(cc),
     disruptionController(cc),
+    horizontalPodAutoscalerController(cc),
     garbageCollector(cc),
   ];
 }
