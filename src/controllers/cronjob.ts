@@ -17,6 +17,7 @@ import { clone } from '../registry/common';
 import type { KObject } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
+import { sortedJson } from './podutil';
 import { eventRecorder } from './events';
 
 const COMPONENT = 'cronjob-controller';
@@ -256,9 +257,6 @@ function finishedType(job: KObject): 'Complete' | 'Failed' | undefined {
   return undefined;
 }
 
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
-}
 
 const objectRef = (job: KObject): ObjectRef => ({
   kind: 'Job',
@@ -405,7 +403,7 @@ export function cronJobController(ctx: ClusterContext): Controller {
 
       if (active.length) status.active = active;
       else delete status.active;
-      if (canonical(status) !== canonical(cj.status ?? {})) {
+      if (sortedJson(status) !== sortedJson(cj.status ?? {})) {
         const r = systemCall(ctx, COMPONENT, { ...API, resource: 'cronjobs', verb: 'update', subresource: 'status', namespace, name, body: { ...cj, status } });
         if (r.status >= 300) error = true;
       }

@@ -14,9 +14,9 @@ import type { KObject, OwnerReference } from '../registry/types';
 import { doNotScheduleTaints, findUntoleratedTaint, requiredNodeAffinity } from '../scheduler/helpers';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
+import { availableAt, controllerRef, isPodActive, isPodReady, labelsOf, ownerRefs, phaseOf, sortedJson } from './podutil';
 import { eventRecorder } from './events';
 import { podTemplateHash } from './deployment';
-import { isPodActive } from './replicaset';
 
 const RESOURCE = 'daemonsets.apps';
 const COMPONENT = 'daemonset-controller';
@@ -30,12 +30,6 @@ const ERROR_RETRY_MS = 5_000;
 
 type OwnerRef = OwnerReference;
 
-interface Condition {
-  type: string;
-  status: string;
-  lastTransitionTime?: string;
-}
-
 interface DSSpec {
   selector?: unknown;
   minReadySeconds?: number;
@@ -43,32 +37,12 @@ interface DSSpec {
   updateStrategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
 }
 
-const labelsOf = (o: KObject | undefined): Record<string, string> => (o?.metadata.labels ?? {}) as Record<string, string>;
-const ownerRefs = (o: KObject): OwnerRef[] => (o.metadata.ownerReferences ?? []) as OwnerRef[];
-const controllerRef = (o: KObject | undefined): OwnerRef | undefined => (o ? ownerRefs(o).find((r) => r.controller) : undefined);
 const isOurs = (r: OwnerRef | undefined): r is OwnerRef => !!r && r.kind === 'DaemonSet' && r.apiVersion.split('/')[0] === 'apps';
 const specOf = (ds: KObject): DSSpec => (ds.spec ?? {}) as DSSpec;
-const phaseOf = (p: KObject): string => ((p.status ?? {}) as { phase?: string }).phase ?? '';
 const created = (p: KObject): number => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
 
-function readyCondition(p: KObject): Condition | undefined {
-  return (((p.status ?? {}) as { conditions?: Condition[] }).conditions ?? []).find((c) => c.type === 'Ready');
-}
-const isPodReady = (p: KObject): boolean => readyCondition(p)?.status === 'True';
 
-/** When a ready pod becomes available (ms); undefined when not ready. */
-function availableAt(p: KObject, minReadyMs: number): number | undefined {
-  const c = readyCondition(p);
-  if (c?.status !== 'True') return undefined;
-  if (minReadyMs <= 0) return -Infinity;
-  const t = Date.parse(c.lastTransitionTime ?? '');
-  return Number.isNaN(t) ? undefined : t + minReadyMs + 1;
-}
 
-/** JSON with sorted object keys. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
-}
 
 /** intstr.GetScaledValueFromIntOrPercent (rounding up, as upstream's daemon util does for maxUnavailable). */
 function scaled(v: number | string | undefined, total: number, fallback: number): number {
@@ -140,8 +114,8 @@ function targetNode(p: KObject): string | undefined {
 const nodeChanged = (e: StoredEvent): boolean => {
   if (e.type !== 'MODIFIED' || !e.prev) return true;
   return (
-    canonical(e.object.metadata.labels ?? {}) !== canonical(e.prev.metadata.labels ?? {}) ||
-    canonical((e.object.spec as Node['spec'])?.taints ?? []) !== canonical((e.prev.spec as Node['spec'])?.taints ?? [])
+    sortedJson(e.object.metadata.labels ?? {}) !== sortedJson(e.prev.metadata.labels ?? {}) ||
+    sortedJson((e.object.spec as Node['spec'])?.taints ?? []) !== sortedJson((e.prev.spec as Node['spec'])?.taints ?? [])
   );
 };
 
@@ -367,7 +341,7 @@ export function daemonSetController(ctx: ClusterContext): Controller {
       setCount('numberUnavailable', desired - available);
       setCount('updatedNumberScheduled', updated);
       if (ds.metadata.generation !== undefined) newStatus.observedGeneration = ds.metadata.generation;
-      if (canonical(newStatus) !== canonical(ds.status ?? {})) {
+      if (sortedJson(newStatus) !== sortedJson(ds.status ?? {})) {
         systemCall(ctx, COMPONENT, { ...API, verb: 'update', subresource: 'status', namespace, name, body: { ...ds, status: newStatus } });
       }
 

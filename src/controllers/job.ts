@@ -11,8 +11,8 @@ import { clone } from '../registry/common';
 import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
+import { controllerRef, isPodActive, isPodReady, phaseOf, sortedJson } from './podutil';
 import { eventRecorder } from './events';
-import { isPodActive } from './replicaset';
 
 const COMPONENT = 'job-controller';
 const API_VERSION = 'batch/v1';
@@ -44,16 +44,8 @@ interface JobSpec {
   template?: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> };
 }
 
-const controllerRef = (o: KObject | undefined): OwnerRef | undefined =>
-  o ? ((o.metadata.ownerReferences ?? []) as OwnerRef[]).find((r) => r.controller) : undefined;
 const isJobRef = (r: OwnerRef | undefined): r is OwnerRef => !!r && r.kind === 'Job' && r.apiVersion.split('/')[0] === 'batch';
-const phaseOf = (p: KObject): string => ((p.status ?? {}) as { phase?: string }).phase ?? '';
-const isReady = (p: KObject): boolean =>
-  (((p.status ?? {}) as { conditions?: Condition[] }).conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
-}
 
 /** The completion index of a pod (annotation, then label), or undefined. */
 function indexOf(p: KObject): number | undefined {
@@ -344,7 +336,7 @@ export function jobController(ctx: ClusterContext): Controller {
       setCount('active', liveActive.length);
       setCount('succeeded', succeeded);
       setCount('failed', failed);
-      status.ready = liveActive.filter(isReady).length;
+      status.ready = liveActive.filter(isPodReady).length;
       status.terminating = liveTerminating;
       if (indexed) {
         const s = formatIndexes(completed);
@@ -353,7 +345,7 @@ export function jobController(ctx: ClusterContext): Controller {
       }
       if (conditions.length) status.conditions = conditions;
       else delete status.conditions;
-      if (canonical(status) !== canonical(job.status ?? {})) {
+      if (sortedJson(status) !== sortedJson(job.status ?? {})) {
         const r = systemCall(ctx, COMPONENT, { ...API, verb: 'update', subresource: 'status', namespace, name, body: { ...job, status } });
         if (r.status >= 300) error = true;
       }

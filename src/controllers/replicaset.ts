@@ -12,6 +12,7 @@ import { clone, selectorOf } from '../registry/common';
 import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
+import { availableAt, controllerRef, isPodActive, isPodReady, labelsOf, ownerRefs, phaseOf, readyCondition, sortedJson } from './podutil';
 import { eventRecorder } from './events';
 
 /** Upstream's BurstReplicas: at most this many creations/deletions per sync. */
@@ -31,44 +32,17 @@ interface Condition {
   message?: string;
 }
 
-const labelsOf = (o: KObject | undefined): Record<string, string> => (o?.metadata.labels ?? {}) as Record<string, string>;
-const ownerRefs = (o: KObject): OwnerRef[] => (o.metadata.ownerReferences ?? []) as OwnerRef[];
-const controllerRef = (o: KObject | undefined): OwnerRef | undefined => (o ? ownerRefs(o).find((r) => r.controller) : undefined);
-const phaseOf = (p: KObject): string => ((p.status ?? {}) as { phase?: string }).phase ?? '';
 const nodeOf = (p: KObject): string => ((p.spec ?? {}) as { nodeName?: string }).nodeName ?? '';
 
-/** controller.IsPodActive: not Succeeded/Failed and not being deleted. */
-export function isPodActive(p: KObject): boolean {
-  const phase = phaseOf(p);
-  return phase !== 'Succeeded' && phase !== 'Failed' && !p.metadata.deletionTimestamp;
-}
 
-function readyCondition(p: KObject): Condition | undefined {
-  return (((p.status ?? {}) as { conditions?: Condition[] }).conditions ?? []).find((c) => c.type === 'Ready');
-}
 
-const isPodReady = (p: KObject): boolean => readyCondition(p)?.status === 'True';
 
-/** When a ready pod counts as available (podutil.IsPodAvailable), in ms; undefined when not ready. */
-function availableAt(p: KObject, minReadyMs: number): number | undefined {
-  const c = readyCondition(p);
-  if (c?.status !== 'True') return undefined;
-  if (minReadyMs <= 0) return -Infinity;
-  const t = Date.parse(c.lastTransitionTime ?? '');
-  if (Number.isNaN(t)) return undefined;
-  // Upstream: lastTransitionTime + minReadySeconds strictly before now.
-  return t + minReadyMs + 1;
-}
 
 function restarts(p: KObject): number {
   const cs = ((p.status ?? {}) as { containerStatuses?: { restartCount?: number }[] }).containerStatuses ?? [];
   return cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
 }
 
-/** JSON with sorted object keys (status comparison regardless of field order). */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
-}
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
@@ -311,7 +285,7 @@ export function replicaSetController(ctx: ClusterContext, kind: Kind): Controlle
       if (conditions.length) newStatus.conditions = conditions;
       else delete newStatus.conditions;
 
-      if (canonical(newStatus) !== canonical(owner.status ?? {})) {
+      if (sortedJson(newStatus) !== sortedJson(owner.status ?? {})) {
         systemCall(ctx, component, { ...api, verb: 'update', subresource: 'status', namespace, name, body: { ...owner, status: newStatus } });
       }
 

@@ -12,6 +12,7 @@ import type { KObject } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
 import { podTemplateHash } from './deployment';
+import { controllerRef, ownerRefs, phaseOf, readyCondition, sortedJson } from './podutil';
 import { eventRecorder } from './events';
 
 const RESOURCE = 'statefulsets.apps';
@@ -33,21 +34,13 @@ interface OwnerRef {
   blockOwnerDeletion?: boolean;
 }
 
-const ownerRefs = (o: KObject): OwnerRef[] => (o.metadata.ownerReferences ?? []) as OwnerRef[];
-const controllerRef = (o: KObject | undefined): OwnerRef | undefined => (o ? ownerRefs(o).find((r) => r.controller) : undefined);
 const isOurs = (r: OwnerRef | undefined): r is OwnerRef => !!r && r.kind === 'StatefulSet' && r.apiVersion.split('/')[0] === 'apps';
-const phaseOf = (p: KObject): string => ((p.status ?? {}) as Obj).phase ?? '';
-const readyCondition = (p: KObject): Obj | undefined => (((p.status ?? {}) as Obj).conditions ?? []).find((c: Obj) => c.type === 'Ready');
 const isRunningReady = (p: KObject): boolean => phaseOf(p) === 'Running' && readyCondition(p)?.status === 'True';
 const isTerminating = (p: KObject): boolean => !!p.metadata.deletionTimestamp;
 const isFailed = (p: KObject): boolean => phaseOf(p) === 'Failed' || phaseOf(p) === 'Succeeded';
 const isHealthy = (p: KObject): boolean => isRunningReady(p) && !isTerminating(p);
 const revisionOf = (p: KObject): string => (p.metadata.labels ?? {})[REVISION_LABEL] ?? '';
 
-/** JSON with sorted object keys. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
-}
 
 /** getParentNameAndOrdinal: the ordinal of `<set>-<n>`, or -1. */
 function ordinalOf(setName: string, pod: KObject): number {
@@ -285,7 +278,7 @@ export function statefulSetController(ctx: ClusterContext): Controller {
         else delete newStatus[f];
       }
       if (set.metadata.generation !== undefined) newStatus.observedGeneration = set.metadata.generation;
-      if (canonical(newStatus) !== canonical(set.status ?? {})) {
+      if (sortedJson(newStatus) !== sortedJson(set.status ?? {})) {
         systemCall(ctx, COMPONENT, { ...API, verb: 'update', subresource: 'status', namespace, name, body: { ...set, status: newStatus } });
       }
 
