@@ -5,6 +5,22 @@ export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | '
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
+/** An authenticated caller (authentication.k8s.io UserInfo). */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** Impersonation asked for with the Impersonate-* headers (kubectl --as, --as-group, --as-uid). */
+export interface Impersonation {
+  user?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
 export interface ApiCall {
   verb: Verb;
   group: string;
@@ -20,6 +36,10 @@ export interface ApiCall {
   patchType?: PatchType;
   /** The client's User-Agent: the default field manager (kubectl.1.33/v1.33.1 (linux/amd64) ...). */
   userAgent?: string;
+  /** Who is calling, as authenticated by the Worker; undefined for the control plane's own calls. */
+  user?: UserInfo;
+  /** Impersonate-* headers, authorized and applied by the DO (RBAC `impersonate`). */
+  impersonate?: Impersonation;
 }
 
 export interface ApiReply {
@@ -47,4 +67,6 @@ export interface WatchParams {
   resourceVersionMatch?: string;
   sendInitialEvents?: boolean;
   allowWatchBookmarks?: boolean;
+  user?: UserInfo;
+  impersonate?: Impersonation;
 }

@@ -4,7 +4,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../migrations/cluster/migrations.js';
-import type { ApiCall, ApiReply, WatchParams, WireReply } from '../api/call';
+import type { ApiCall, ApiReply, UserInfo, WatchParams, WireReply } from '../api/call';
 import { unknownFields } from '../api/openapi';
 import { errors, failure, StatusError, toStatus } from '../api/status';
 import { reconcileCRD } from '../controllers/crd';
@@ -136,6 +136,14 @@ export class ClusterObject extends DurableObject<Env> {
   async watchdog(): Promise<{ pending: number }> {
     this.loop.resync();
     return { pending: this.loop.pending() };
+  }
+
+  /**
+   * TokenReview for a bearer token that is not a sandbox token: a service-account JWT signed with
+   * this sandbox's key (TokenRequest / legacy token Secrets). Undefined when it is not valid here.
+   */
+  async authenticateToken(_token: string): Promise<UserInfo | undefined> {
+    return undefined;
   }
 
   /** The established CRDs, for the Worker's discovery, OpenAPI and tables. */
