@@ -14,7 +14,9 @@ const app = new Hono<AppEnv>();
 /** Authenticate, then bind the request to its sandbox's Cluster DO. */
 function sandbox(idOf: (c: Context<AppEnv>) => string, base: (id: string) => string) {
   return async (c: Context<AppEnv>, next: Next) => {
-    if (!authenticate(c.env, c.req.header('Authorization'))) return statusResponse(errors.unauthorized().status);
+    const user = authenticate(c.env, c.req.header('Authorization'));
+    if (!user) return statusResponse(errors.unauthorized().status);
+    c.set('user', user);
     const id = idOf(c);
     const stub = await ensureSandbox(c.env, id);
     if (!stub) return statusResponse(errors.notFound({ group: '', resource: 'sandboxes' }, id).status);

@@ -8,7 +8,7 @@ import { BUILTIN_RESOURCES, lookupResource } from '../registry';
 import { crdResourceDefs } from '../registry/customresources';
 import type { KObject } from '../registry/types';
 import type { ResourceDef } from '../registry/types';
-import type { ApiCall, Verb } from './call';
+import type { ApiCall, Impersonation, UserInfo, Verb } from './call';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, contentTypeFor, negotiateDiscovery } from './discovery';
 import { decodeBody, encode, mediaType, negotiate, PATCH_TYPES, readBody } from './negotiation';
 import { serveOpenAPI } from './openapi';
@@ -21,6 +21,8 @@ export interface ClusterVars {
   cluster: string;
   stub: DurableObjectStub<ClusterObject>;
   base: string;
+  /** The authenticated caller. */
+  user: UserInfo;
   /** The sandbox's served resources, once asked for in this request. */
   served?: ResourceDef[];
 }
@@ -29,6 +31,20 @@ type Ctx = Context<{ Bindings: Env; Variables: ClusterVars }>;
 
 export function statusResponse(s: Status): Response {
   return new Response(JSON.stringify(s), { status: s.code, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** The Impersonate-* headers (kubectl --as, --as-group, --as-uid), if any. */
+export function impersonation(h: Headers): Impersonation | undefined {
+  const user = h.get('Impersonate-User') ?? undefined;
+  const uid = h.get('Impersonate-Uid') ?? undefined;
+  // Repeated headers arrive joined with ", "; group names never contain that sequence.
+  const groups = h.get('Impersonate-Group')?.split(', ');
+  const extra: Record<string, string[]> = {};
+  for (const [k, v] of h) {
+    if (k.startsWith('impersonate-extra-')) extra[decodeURIComponent(k.slice('impersonate-extra-'.length))] = v.split(', ');
+  }
+  if (user === undefined && uid === undefined && !groups && Object.keys(extra).length === 0) return undefined;
+  return { user, uid, groups, extra: Object.keys(extra).length ? extra : undefined };
 }
 
 function query(url: URL): Record<string, string> {
@@ -143,7 +159,7 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
 
   if (verb === 'watch') {
     const interval = Number(c.env.KUBEDO_BOOKMARK_INTERVAL_MS) || undefined;
-    return relayWatch(c.var.stub, def, path.namespace, q, accept, path.name, interval);
+    return relayWatch(c.var.stub, def, path.namespace, q, accept, path.name, interval, { user: c.var.user, impersonate: impersonation(c.req.raw.headers) });
   }
 
   const call: ApiCall = {
@@ -156,6 +172,8 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
     name: path.name,
     query: q,
     userAgent: c.req.header('User-Agent'),
+    user: c.var.user,
+    impersonate: impersonation(c.req.raw.headers),
   };
   if (verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete' || verb === 'deletecollection') {
     const ct = c.req.header('Content-Type') ?? null;

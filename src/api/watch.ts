@@ -27,6 +27,7 @@ export async function relayWatch(
   accept: Accept,
   name?: string,
   bookmarkIntervalMs = BOOKMARK_INTERVAL_MS,
+  caller: Pick<WatchParams, 'user' | 'impersonate'> = {},
 ): Promise<Response> {
   let fieldSelector = q.fieldSelector;
   if (name !== undefined) fieldSelector = fieldSelector ? `${fieldSelector},metadata.name=${name}` : `metadata.name=${name}`;
@@ -41,6 +42,7 @@ export async function relayWatch(
     resourceVersionMatch: q.resourceVersionMatch,
     sendInitialEvents: q.sendInitialEvents === undefined ? undefined : q.sendInitialEvents === 'true',
     allowWatchBookmarks: q.allowWatchBookmarks === 'true' || q.allowWatchBookmarks === '1',
+    ...caller,
   };
   const upstream = await stub.fetch('https://cluster/watch', {
     headers: { Upgrade: 'websocket', [WATCH_PARAMS_HEADER]: JSON.stringify(params) },

@@ -344,6 +344,8 @@ async function main() {
     '--inspector-port', String(inspectorPort),
     '--show-interactive-dev-session=false',
     '--var', `KUBEDO_BOOTSTRAP_TOKEN:${token}`,
+    // The CA clients trust (kubeconfig certificate-authority-data, kube-root-ca.crt).
+    '--var', `KUBEDO_CA_DATA:${Buffer.from(certs.caPem).toString('base64')}`,
   ];
   const childEnv = {
     ...env,

@@ -1,11 +1,7 @@
 // Who is calling: bearer tokens to sandboxes. The local emulator's bootstrap admin token reaches
 // every sandbox; per-user tokens come with multi-user tenancy.
+import type { UserInfo } from '../api/call';
 import type { Env } from '../env';
-
-export interface Caller {
-  user: string;
-  groups: string[];
-}
 
 function timingSafeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
@@ -20,10 +16,10 @@ export function bearerToken(header: string | undefined | null): string | undefin
 }
 
 /** The caller for a sandbox's API, or undefined (401). */
-export function authenticate(env: Env, header: string | undefined | null): Caller | undefined {
+export function authenticate(env: Env, header: string | undefined | null): UserInfo | undefined {
   const token = bearerToken(header);
   if (!token) return undefined;
   const bootstrap = env.KUBEDO_BOOTSTRAP_TOKEN;
-  if (bootstrap && timingSafeEqual(token, bootstrap)) return { user: 'kubedo-admin', groups: ['system:masters', 'system:authenticated'] };
+  if (bootstrap && timingSafeEqual(token, bootstrap)) return { username: 'kubedo:admin', groups: ['system:masters', 'system:authenticated'] };
   return undefined;
 }
