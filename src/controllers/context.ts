@@ -1,5 +1,6 @@
 // What every controller of a sandbox works with, and small helpers to write as a system component.
 import type { ApiCall, ApiReply } from '../api/call';
+import { StatusError } from '../api/status';
 import type { Catalog } from '../durable/catalog';
 import type { ControlLoop } from '../durable/control-loop';
 import type { GenericRegistry } from '../durable/generic-registry';
@@ -22,7 +23,14 @@ export function systemCall(ctx: ClusterContext, manager: string, c: Call): ApiRe
   const version = c.version ?? 'v1';
   const def = lookupResource(group, version, c.resource);
   if (!def) throw new Error(`unknown resource ${group}/${version}/${c.resource}`);
-  return ctx.registry.handle(def, { ...c, group, version, query: { fieldManager: manager, ...c.query }, userAgent: manager });
+  try {
+    return ctx.registry.handle(def, { ...c, group, version, query: { fieldManager: manager, ...c.query }, userAgent: manager });
+  } catch (e) {
+    // Callers read failures from the reply (404, AlreadyExists, Forbidden, Invalid...) like a
+    // client-go error; a stale resourceVersion still throws so that the loop retries the key.
+    if (e instanceof StatusError && e.status.reason !== 'Conflict') return { status: e.status.code, body: e.status };
+    throw e;
+  }
 }
 
 /** Pods on one node, from the store (nodes hold at most a few hundred pods). */

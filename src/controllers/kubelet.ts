@@ -34,7 +34,17 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
   const lastEval = new Map<string, number>();
   const eventNames = new Map<string, { name: string; count: number; firstAt: number }>();
 
-  function recordEvents(pod: Pod, nodeName: string, events: ReturnType<typeof podStatusAt>['events']): void {
+  /**
+   * The Event this kubelet already recorded for `ev` before the Durable Object restarted (its
+   * in-memory names are gone, the store keeps the Events): same deterministic name, same pod uid.
+   */
+  function recordedBefore(pod: Pod, name: string, ev: ReturnType<typeof podStatusAt>['events'][number]): KObject | undefined {
+    const existing = ctx.store.get('events', pod.metadata!.namespace!, name) as (KObject & { reason?: string; message?: string; involvedObject?: { uid?: string } }) | undefined;
+    return existing && existing.involvedObject?.uid === pod.metadata!.uid && existing.reason === ev.reason && existing.message === ev.message ? existing : undefined;
+  }
+
+  /** `fresh`: the first look at this pod since the object started (events may already be stored). */
+  function recordEvents(pod: Pod, nodeName: string, events: ReturnType<typeof podStatusAt>['events'], fresh: boolean): void {
     for (const ev of events) {
       const key = eventKey(pod, nodeName, ev);
       const seen = eventNames.get(key);
@@ -46,6 +56,12 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
         if (r.status < 300) continue;
       }
       const body = toEventObject(pod, nodeName, ev);
+      const name = (body.metadata as { name: string }).name;
+      const before = fresh ? recordedBefore(pod, name, ev) : undefined;
+      if (before) {
+        eventNames.set(key, { name, count: Number((before as { count?: number }).count ?? 1), firstAt: ev.at });
+        continue;
+      }
       let r = systemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
       if (r.status === 409) {
         // A pod recreated under the same name can repeat an event name: pick another.
@@ -90,7 +106,7 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
         eventsSince: since,
       });
       lastEval.set(key, now);
-      recordEvents(pod as unknown as Pod, nodeName, result.events);
+      recordEvents(pod as unknown as Pod, nodeName, result.events, since === undefined);
       if (result.removeAt !== undefined && result.removeAt <= now) {
         systemCall(ctx, 'kubelet', { verb: 'delete', resource: 'pods', namespace, name, body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } } });
         lastEval.delete(key);

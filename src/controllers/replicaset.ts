@@ -78,6 +78,74 @@ function deletionOrder(a: { pod: KObject; rank: number }, b: { pod: KObject; ran
   return 0;
 }
 
+/**
+ * A pod reduced to what this controller reads (claiming, deletion ranking, status counts): the
+ * in-memory index holds these instead of whole pods, so that a sync reads its own pods without
+ * parsing every pod of the namespace.
+ */
+export function slimPod(p: KObject): KObject {
+  const m = p.metadata;
+  const status = (p.status ?? {}) as { phase?: string; conditions?: Condition[]; containerStatuses?: { restartCount?: number }[] };
+  const ready = status.conditions?.find((c) => c.type === 'Ready');
+  const restartCount = restarts(p);
+  const metadata: KObject['metadata'] = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
+  if (m.labels) metadata.labels = m.labels;
+  if (m.ownerReferences) metadata.ownerReferences = m.ownerReferences;
+  if (m.deletionTimestamp) metadata.deletionTimestamp = m.deletionTimestamp;
+  const slimStatus: Record<string, unknown> = {};
+  if (status.phase) slimStatus.phase = status.phase;
+  if (ready) slimStatus.conditions = [ready];
+  if (restartCount) slimStatus.containerStatuses = [{ restartCount }];
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: nodeOf(p) ? { nodeName: nodeOf(p) } : {}, status: slimStatus } as KObject;
+}
+
+/**
+ * Slim pods by controller uid, and the orphans of each namespace (candidates for adoption). Loaded
+ * from the store on the first sync after a wake-up, then kept current by store events.
+ */
+class PodIndex {
+  private buckets = new Map<string, Map<string, KObject>>();
+  private bucketOf = new Map<string, string>();
+  private loaded = false;
+
+  constructor(private readonly relevant: (ref: OwnerRef | undefined) => boolean) {}
+
+  private put(p: KObject): void {
+    const ref = controllerRef(p);
+    if (!this.relevant(ref)) return;
+    const key = `${p.metadata.namespace}/${p.metadata.name}`;
+    const bucket = ref ? ref.uid : `orphan\u0000${p.metadata.namespace}`;
+    let m = this.buckets.get(bucket);
+    if (!m) this.buckets.set(bucket, (m = new Map()));
+    m.set(key, slimPod(p));
+    this.bucketOf.set(key, bucket);
+  }
+
+  private remove(key: string): void {
+    const bucket = this.bucketOf.get(key);
+    if (bucket === undefined) return;
+    this.bucketOf.delete(key);
+    const m = this.buckets.get(bucket);
+    m?.delete(key);
+    if (m && !m.size) this.buckets.delete(bucket);
+  }
+
+  apply(e: StoredEvent): void {
+    if (!this.loaded) return;
+    this.remove(`${e.namespace}/${e.name}`);
+    if (e.type !== 'DELETED') this.put(e.object);
+  }
+
+  /** The pods an owner may claim: its own and the namespace's orphans. */
+  candidates(store: ClusterContext['store'], namespace: string, uid: string): KObject[] {
+    if (!this.loaded) {
+      for (const p of store.list('pods')) this.put(p);
+      this.loaded = true;
+    }
+    return [...(this.buckets.get(uid)?.values() ?? []), ...(this.buckets.get(`orphan\u0000${namespace}`)?.values() ?? [])];
+  }
+}
+
 /** The pods to delete: `diff` of `pods`, ranked as upstream's getPodsToDelete. */
 export function podsToDelete(pods: KObject[], diff: number): KObject[] {
   if (diff >= pods.length) return pods;
@@ -108,6 +176,7 @@ export function replicaSetController(ctx: ClusterContext, kind: Kind): Controlle
   }
 
   const isOurs = (r: OwnerRef | undefined): r is OwnerRef => !!r && r.kind === kind && r.apiVersion.split('/')[0] === apiVersion.split('/')[0];
+  const index = new PodIndex((r) => !r || isOurs(r));
 
   const recorder = eventRecorder(ctx, component);
   const event = (owner: KObject, type: 'Normal' | 'Warning', reason: string, message: string) =>
@@ -212,6 +281,7 @@ export function replicaSetController(ctx: ClusterContext, kind: Kind): Controlle
     keysFor(e: StoredEvent) {
       if (e.resource === resource) return [`${e.namespace}/${e.name}`];
       if (e.resource !== 'pods') return [];
+      index.apply(e);
       const keys = new Set<string>();
       const cur = controllerRef(e.object);
       const prev = controllerRef(e.prev);
@@ -238,7 +308,7 @@ export function replicaSetController(ctx: ClusterContext, kind: Kind): Controlle
       const spec = (owner.spec ?? {}) as { replicas?: number; minReadySeconds?: number; template?: { metadata?: { labels?: Record<string, string> } } };
       const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
 
-      const active = [...ctx.store.list('pods', { namespace })].filter(isPodActive);
+      const active = index.candidates(ctx.store, namespace, owner.metadata.uid!).filter(isPodActive);
       const claimed = claimPods(owner, reqs, active);
 
       let manageErr: { verb: 'create' | 'delete'; message: string } | undefined;

@@ -17,6 +17,8 @@ export interface Controller {
 }
 
 const RETRY_BASE_MS = 5;
+/** Reconciles per drain before yielding to other requests. */
+const DRAIN_ROUNDS = 10_000;
 const RETRY_MAX_MS = 1000 * 60;
 
 export class ControlLoop {
@@ -51,16 +53,24 @@ export class ControlLoop {
 
   /** Process the queue until empty; each key once per round however often it was enqueued. */
   private drain(): void {
+    let more = false;
     try {
       let rounds = 0;
-      while (this.queue.size && rounds++ < 10_000) {
+      while (this.queue.size && rounds < DRAIN_ROUNDS) {
         const [id, item] = this.queue.entries().next().value as [string, { controller: Controller; key: string }];
         this.queue.delete(id);
         this.run(item.controller, item.key);
+        rounds++;
       }
+      more = this.queue.size > 0;
     } finally {
-      this.draining = false;
-      this.arm();
+      if (more) {
+        // Yield to requests waiting on the object, then carry on (nothing left behind until the next event).
+        setTimeout(() => this.drain(), 0);
+      } else {
+        this.draining = false;
+        this.arm();
+      }
     }
   }
 
