@@ -177,4 +177,29 @@ describe('replicaset controller', () => {
     });
     expect(available.status).toMatchObject({ replicas: 1, readyReplicas: 1, availableReplicas: 1 });
   });
+
+  it('a pod creation the API refuses gives FailedCreate events and the ReplicaFailure condition', async () => {
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'fail' } });
+    const spec = (priorityClassName: string | null) => ({
+      replicas: 2,
+      selector: { matchLabels: { app: 'fail' } },
+      template: { metadata: { labels: { app: 'fail' } }, spec: { priorityClassName, containers: [{ name: 'web', image: 'nginx' }] } },
+    });
+    expect((await k('POST', '/apis/apps/v1/namespaces/fail/replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web' }, spec: spec('missing') })).status).toBe(201);
+    const failed = await until('ReplicaFailure', async () => {
+      const r = (await k('GET', '/apis/apps/v1/namespaces/fail/replicasets/web')).body;
+      return r.status?.conditions?.find((c: any) => c.type === 'ReplicaFailure') ? r : undefined;
+    });
+    expect(failed.status.conditions[0]).toMatchObject({ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: expect.stringContaining('no PriorityClass with name missing was found') });
+    const events = (await k('GET', '/api/v1/namespaces/fail/events?fieldSelector=involvedObject.name%3Dweb')).body.items as any[];
+    expect(events.find((e) => e.reason === 'FailedCreate')).toMatchObject({ type: 'Warning', message: expect.stringContaining('Error creating: ') });
+
+    // Fixed template: pods come up and the condition goes away.
+    await k('PATCH', '/apis/apps/v1/namespaces/fail/replicasets/web', { spec: spec(null) }, MERGE);
+    const ok = await until('recovered', async () => {
+      const r = (await k('GET', '/apis/apps/v1/namespaces/fail/replicasets/web')).body;
+      return r.status?.readyReplicas === 2 && !r.status.conditions ? r : undefined;
+    }, 20_000);
+    expect(ok.status.replicas).toBe(2);
+  });
 });
