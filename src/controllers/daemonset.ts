@@ -4,7 +4,8 @@
 // adds to every daemon pod). Pods are pinned with a required node affinity on metadata.name so the
 // scheduler places them; pods on nodes that no longer qualify and duplicates are deleted. Template
 // changes roll out with RollingUpdate (maxUnavailable nodes at a time, maxSurge 0) or OnDelete.
-// Status is written (status subresource) when it changed. ControllerRevisions are not kept.
+// Status is written (status subresource) when it changed. Each template is a ControllerRevision
+// (history.ts, constructHistory): pods carry its hash in `controller-revision-hash`.
 import type { Node, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1';
 import type { Controller } from '../durable/control-loop';
 import type { StoredEvent } from '../durable/store';
@@ -17,11 +18,12 @@ import { splitKey, systemCall, type ClusterContext } from './context';
 import { availableAt, controllerRef, isPodActive, isPodReady, labelsOf, ownerRefs, phaseOf, sortedJson } from './podutil';
 import { eventRecorder } from './events';
 import { podTemplateHash } from './deployment';
+import { bumpRevision, createRevision, equalData, nextRevision, REVISION_HASH_LABEL, revisionNumber, revisionsOf, templatePatch, truncateHistory } from './history';
 
 const RESOURCE = 'daemonsets.apps';
 const COMPONENT = 'daemonset-controller';
 const API = { group: 'apps', version: 'v1', resource: 'daemonsets' };
-const HASH_LABEL = 'controller-revision-hash';
+const HASH_LABEL = REVISION_HASH_LABEL;
 const GENERATION_LABEL = 'pod-template-generation';
 const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
 /** Upstream's BurstReplicas. */
@@ -220,7 +222,34 @@ export function daemonSetController(ctx: ClusterContext): Controller {
       if (!reqs || !reqs.length) return; // invalid or empty selector: upstream gives up
       if (ds.metadata.deletionTimestamp) return;
 
-      const hash = podTemplateHash(spec.template ?? {}, (ds.status as { collisionCount?: number } | undefined)?.collisionCount);
+      // constructHistory: the revision whose data is the template (renumbered when it was an older
+      // one: a rollback), else a new one; its hash labels the pods.
+      const collisionCount0 = (ds.status as { collisionCount?: number } | undefined)?.collisionCount;
+      const histories = revisionsOf(ctx, ds);
+      const data = templatePatch(ds);
+      const curHistories = histories.filter((h) => equalData(h, data));
+      const oldHistories = histories.filter((h) => !curHistories.includes(h));
+      const currRevision = nextRevision(oldHistories);
+      let collisionCount = collisionCount0;
+      let cur: KObject | undefined;
+      if (!curHistories.length) {
+        const made = createRevision(ctx, ds, { kind: 'DaemonSet', component: COMPONENT }, data, currRevision, collisionCount0 ?? 0, (c) =>
+          podTemplateHash(spec.template ?? {}, c === 0 && collisionCount0 === undefined ? undefined : c),
+        );
+        if ('error' in made) {
+          event(ds, 'Warning', 'FailedCreate', `Error creating ControllerRevision: ${made.error}`);
+          return now + ERROR_RETRY_MS;
+        }
+        cur = made.revision;
+        if (made.collisionCount !== (collisionCount0 ?? 0)) collisionCount = made.collisionCount;
+      } else {
+        // dedupCurHistories: keep the newest equal revision.
+        const keep = curHistories[curHistories.length - 1];
+        for (const h of curHistories.slice(0, -1)) systemCall(ctx, COMPONENT, { group: 'apps', resource: 'controllerrevisions', verb: 'delete', namespace, name: h.metadata.name });
+        cur = revisionNumber(keep) < currRevision ? bumpRevision(ctx, COMPONENT, keep, currRevision) : keep;
+        if (!cur) return now + ERROR_RETRY_MS;
+      }
+      const hash = labelsOf(cur)[HASH_LABEL] ?? podTemplateHash(spec.template ?? {}, collisionCount);
       const generation = ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION] ?? String(ds.metadata.generation ?? 1);
       const { timeScale } = sandboxConfig(ctx.store);
       const minReadyMs = ((spec.minReadySeconds ?? 0) * 1000) / timeScale;
@@ -341,9 +370,16 @@ export function daemonSetController(ctx: ClusterContext): Controller {
       setCount('numberUnavailable', desired - available);
       setCount('updatedNumberScheduled', updated);
       if (ds.metadata.generation !== undefined) newStatus.observedGeneration = ds.metadata.generation;
+      if (collisionCount !== undefined) newStatus.collisionCount = collisionCount;
       if (sortedJson(newStatus) !== sortedJson(ds.status ?? {})) {
         systemCall(ctx, COMPONENT, { ...API, verb: 'update', subresource: 'status', namespace, name, body: { ...ds, status: newStatus } });
       }
+
+      // cleanupHistory: old revisions no pod uses, beyond revisionHistoryLimit, oldest first.
+      const liveHashes = new Set<string>();
+      for (const pods of after.values()) for (const p of pods) if (labelsOf(p)[HASH_LABEL]) liveHashes.add(labelsOf(p)[HASH_LABEL]);
+      const limit = Number((ds.spec as { revisionHistoryLimit?: number } | undefined)?.revisionHistoryLimit ?? 10);
+      truncateHistory(ctx, COMPONENT, oldHistories, (h) => liveHashes.has(labelsOf(h)[HASH_LABEL] ?? ''), limit);
 
       if (failed) {
         const n = (failures.get(key) ?? 0) + 1;
