@@ -132,6 +132,41 @@ describe('daemonset controller', () => {
     const deletes = (await k('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name%3Dagent`)).body.items.filter((e: any) => e.reason === 'SuccessfulDelete');
     expect(deletes).toHaveLength(4);
 
+    // ControllerRevisions: one per template; pods carry the newest one's hash.
+    const revisions = async () =>
+      ((await k('GET', `/apis/apps/v1/namespaces/${NS}/controllerrevisions?labelSelector=app%3Dagent`)).body.items as any[]).sort((a, b) => a.revision - b.revision);
+    const revs = await revisions();
+    expect(revs.map((r) => r.revision)).toEqual([1, 2]);
+    for (const r of revs) {
+      expect(r.metadata.name).toBe(`agent-${r.metadata.labels['controller-revision-hash']}`);
+      expect(r.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid, controller: true, blockOwnerDeletion: true }]);
+      expect(r.data.spec.template.$patch).toBe('replace');
+    }
+    expect(revs[0].data.spec.template.spec.containers[0].image).toBe('nginx:1.25');
+    expect(rolled.every((p) => p.metadata.labels['controller-revision-hash'] === revs[1].metadata.labels['controller-revision-hash'])).toBe(true);
+
+    // Rolling back (what `kubectl rollout undo` patches) re-uses revision 1, renumbered 3.
+    const undo = await k('PATCH', `/apis/apps/v1/namespaces/${NS}/daemonsets/agent`, revs[0].data, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    expect(undo.status).toBe(200);
+    await until(
+      'rolled back to nginx:1.25',
+      async () => {
+        const ps = await podsOf(uid);
+        return ps.length === 4 && ps.every((p) => isRunningReady(p) && p.metadata.labels['controller-revision-hash'] === revs[0].metadata.labels['controller-revision-hash']) ? ps : undefined;
+      },
+      20_000,
+    );
+    expect((await revisions()).map((r) => [r.metadata.name, r.revision])).toEqual([
+      [revs[1].metadata.name, 2],
+      [revs[0].metadata.name, 3],
+    ]);
+    // revisionHistoryLimit 0: the old revision no pod uses goes.
+    await k('PATCH', `/apis/apps/v1/namespaces/${NS}/daemonsets/agent`, { spec: { revisionHistoryLimit: 0 } }, MERGE);
+    await until('history trimmed', async () => {
+      const rs = await revisions();
+      return rs.length === 1 && rs[0].metadata.name === revs[0].metadata.name ? rs : undefined;
+    });
+
     // Relabelling a node out of a nodeSelector removes its pod.
     await k('PATCH', `/apis/apps/v1/namespaces/${NS}/daemonsets/everywhere`, { spec: { template: { spec: { nodeSelector: { daemon: 'yes' } } } } }, MERGE);
     await k('PATCH', '/api/v1/nodes/default-worker', { metadata: { labels: { daemon: 'yes' } } }, MERGE);
