@@ -21,7 +21,7 @@ import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
 import { ControlLoop } from './control-loop';
 import { createBinding, createEviction } from './subresources';
-import { admitDefaultTolerationSeconds, admitPodPriority } from './admission';
+import { admitDefaultTolerationSeconds, admitPodPriority, admitStorageProtection } from './admission';
 import { metricsReply } from './metrics-api';
 import { sandboxConfig } from '../controllers/config';
 import { containerLog, LogError, nextLogLineAt, resolveLogContainer } from '../kubelet/logs';
@@ -57,6 +57,7 @@ export class ClusterObject extends DurableObject<Env> {
             admitPodPriority(this.store, obj);
             admitDefaultTolerationSeconds(obj, sandboxConfig(this.store).defaultTolerationSeconds);
           }
+          if (def.group === '') admitStorageProtection(def.resource, obj);
         },
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
         special: (def, call) => this.special(def, call),
