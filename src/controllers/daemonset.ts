@@ -225,7 +225,7 @@ export function daemonSetController(ctx: ClusterContext): Controller {
       // constructHistory: the revision whose data is the template (renumbered when it was an older
       // one: a rollback), else a new one; its hash labels the pods.
       const collisionCount0 = (ds.status as { collisionCount?: number } | undefined)?.collisionCount;
-      const histories = revisionsOf(ctx, ds);
+      const histories = revisionsOf(ctx, ds, { kind: 'DaemonSet', component: COMPONENT });
       const data = templatePatch(ds);
       const curHistories = histories.filter((h) => equalData(h, data));
       const oldHistories = histories.filter((h) => !curHistories.includes(h));

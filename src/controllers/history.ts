@@ -4,8 +4,9 @@
 // `kubectl rollout undo` applies to the owner), is named `<owner>-<hash>`, labelled
 // `controller-revision-hash`, controlled by its owner, and numbered; an equal old revision is
 // re-used (its number bumped) on rollback, and non-live revisions beyond revisionHistoryLimit go.
+import { matchesLabels } from '../machinery/labels';
 import type { KObject } from '../registry/types';
-import { clone } from '../registry/common';
+import { clone, selectorOf } from '../registry/common';
 import { systemCall, type ClusterContext } from './context';
 import { podTemplateHash } from './deployment';
 import { controllerRef, sortedJson } from './podutil';
@@ -48,10 +49,30 @@ export function revisionName(prefix: string, hash: string): string {
   return `${prefix.length > MAX_PREFIX ? prefix.slice(0, MAX_PREFIX) : prefix}-${hash}`;
 }
 
-/** The owner's revisions (controlled by its uid), oldest first (SortControllerRevisions). */
-export function revisionsOf(ctx: ClusterContext, owner: KObject): KObject[] {
+/**
+ * The owner's revisions (controlled by its uid), oldest first (SortControllerRevisions). With
+ * `adopt`, revisions without a controller that match the owner's selector are adopted first, as
+ * ClaimControllerRevisions does (e.g. after `delete --cascade=orphan` and re-create).
+ */
+export function revisionsOf(ctx: ClusterContext, owner: KObject, adopt?: RevisionOwner): KObject[] {
   const out: KObject[] = [];
-  for (const r of ctx.store.list(RESOURCE, { namespace: owner.metadata.namespace })) if (controllerRef(r)?.uid === owner.metadata.uid) out.push(r);
+  const reqs = adopt && !owner.metadata.deletionTimestamp ? selectorOf((owner.spec as Obj | undefined)?.selector) : undefined;
+  for (const r of ctx.store.list(RESOURCE, { namespace: owner.metadata.namespace })) {
+    const ref = controllerRef(r);
+    if (ref?.uid === owner.metadata.uid) out.push(r);
+    else if (!ref && reqs?.length && !r.metadata.deletionTimestamp && matchesLabels(reqs, (r.metadata.labels ?? {}) as Record<string, string>)) {
+      const mine = { apiVersion: 'apps/v1', kind: adopt!.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+      const res = systemCall(ctx, adopt!.component, {
+        ...API,
+        verb: 'patch',
+        patchType: 'merge',
+        namespace: r.metadata.namespace,
+        name: r.metadata.name,
+        body: { metadata: { ownerReferences: [...(r.metadata.ownerReferences ?? []), mine], resourceVersion: r.metadata.resourceVersion } },
+      });
+      if (res.status < 300) out.push(res.body as KObject);
+    }
+  }
   return out.sort((a, b) => revisionNumber(a) - revisionNumber(b) || (a.metadata.name! < b.metadata.name! ? -1 : 1));
 }
 

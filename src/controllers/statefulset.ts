@@ -9,12 +9,13 @@
 // template, not the update's.
 import type { Controller } from '../durable/control-loop';
 import type { StoredEvent } from '../durable/store';
-import { clone } from '../registry/common';
+import { clone, selectorOf } from '../registry/common';
 import type { KObject } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
 import { bumpRevision, createRevision, equalData, hashRevision, nextRevision, REVISION_HASH_LABEL, revisionsOf, templateOf, templatePatch, truncateHistory } from './history';
-import { controllerRef, ownerRefs, phaseOf, readyCondition, sortedJson } from './podutil';
+import { matchesLabels } from '../machinery/labels';
+import { controllerRef, isPodActive, labelsOf, ownerRefs, phaseOf, readyCondition, sortedJson } from './podutil';
 import { eventRecorder } from './events';
 
 const RESOURCE = 'statefulsets.apps';
@@ -197,6 +198,32 @@ export function statefulSetController(ctx: ClusterContext): Controller {
     return false;
   }
 
+  /**
+   * ClaimPods: orphans matching the selector whose name is one of the set's ordinals are adopted;
+   * owned pods that stopped matching the selector are released.
+   */
+  function claimPods(set: KObject): void {
+    const reqs = selectorOf(specOf(set).selector);
+    if (!reqs?.length) return;
+    const name = set.metadata.name!;
+    for (const pod of ctx.store.list('pods', { namespace: set.metadata.namespace })) {
+      const ref = controllerRef(pod);
+      const match = matchesLabels(reqs, labelsOf(pod));
+      let refs: OwnerRef[] | undefined;
+      if (ref?.uid === set.metadata.uid && !match && !pod.metadata.deletionTimestamp) refs = ownerRefs(pod).filter((r) => r.uid !== set.metadata.uid);
+      else if (!ref && match && ordinalOf(name, pod) >= 0 && !pod.metadata.deletionTimestamp && isPodActive(pod)) refs = [...ownerRefs(pod), setRef(set)];
+      if (!refs) continue;
+      systemCall(ctx, COMPONENT, {
+        verb: 'patch',
+        patchType: 'merge',
+        resource: 'pods',
+        namespace: pod.metadata.namespace,
+        name: pod.metadata.name,
+        body: { metadata: { ownerReferences: refs.length ? refs : null, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion } },
+      });
+    }
+  }
+
   interface Revisions {
     current: string;
     update: string;
@@ -343,7 +370,8 @@ export function statefulSetController(ctx: ClusterContext): Controller {
       const status0 = (set.status ?? {}) as Obj;
       // A set being deleted gets no new revisions (they would only be collected again).
       if (set.metadata.deletionTimestamp) return;
-      const revisions = revisionsOf(ctx, set);
+      const revisions = revisionsOf(ctx, set, revisionOwner);
+      claimPods(set);
       const resolved = revisionsFor(set, revisions);
       let ok = !('error' in resolved);
       let next: number | undefined;

@@ -181,6 +181,23 @@ describe('statefulset controller', () => {
     const left = await revisions(ns);
     expect(left.map((r) => r.metadata.name)).toEqual([s3.updateRevision, s4.updateRevision]);
     expect(left.map((r) => r.revision)).toEqual([2, 3]);
+
+    // Orphaned and re-created: the new set adopts the pods and the revisions instead of replacing them.
+    expect((await k('DELETE', `/apis/apps/v1/namespaces/${ns}/statefulsets/db`, { propagationPolicy: 'Orphan' })).status).toBe(200);
+    await until('set gone, pods orphaned', async () => {
+      const gone = (await k('GET', `/apis/apps/v1/namespaces/${ns}/statefulsets/db`)).status === 404;
+      const ps = await podsIn(ns);
+      return gone && ps.length === 3 && ps.every((p) => !p.metadata.ownerReferences) ? true : undefined;
+    });
+    const uids = (await podsIn(ns)).map((p) => p.metadata.uid);
+    const again = await k('POST', `/apis/apps/v1/namespaces/${ns}/statefulsets`, statefulSet('db', 3, { template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.26' }] } } }));
+    expect(again.status).toBe(201);
+    const s5 = await waitStatus(ns, 'db', (s) => s.readyReplicas === 3 && s.updatedReplicas === 3);
+    expect(s5.updateRevision).toBe(s4.updateRevision);
+    const adopted = await podsIn(ns);
+    expect(adopted.map((p) => p.metadata.uid)).toEqual(uids);
+    for (const p of adopted) expect(p.metadata.ownerReferences[0]).toMatchObject({ kind: 'StatefulSet', uid: again.body.metadata.uid, controller: true });
+    expect((await revisions(ns)).every((r) => r.metadata.ownerReferences[0].uid === again.body.metadata.uid)).toBe(true);
   }, 90_000);
 
   it('Parallel creates all pods at once; retention Delete hands claims to the set and to scaled-down pods', async () => {
