@@ -3,7 +3,8 @@
 // affinity, NoSchedule/NoExecute taints against the template's tolerations plus the ones upstream
 // adds to every daemon pod). Pods are pinned with a required node affinity on metadata.name so the
 // scheduler places them; pods on nodes that no longer qualify and duplicates are deleted. Template
-// changes roll out with RollingUpdate (maxUnavailable nodes at a time, maxSurge 0) or OnDelete.
+// changes roll out with RollingUpdate (maxUnavailable nodes at a time, or maxSurge nodes with a
+// second, updated pod that replaces the old one once available) or OnDelete.
 // Status is written (status subresource) when it changed. Each template is a ControllerRevision
 // (history.ts, constructHistory): pods carry its hash in `controller-revision-hash`.
 import type { Node, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1';
@@ -259,6 +260,8 @@ export function daemonSetController(ctx: ClusterContext): Controller {
         return at !== undefined && at <= now;
       };
 
+      const strategy = spec.updateStrategy?.type ?? 'RollingUpdate';
+      const surgeRaw = strategy === 'RollingUpdate' ? spec.updateStrategy?.rollingUpdate?.maxSurge : undefined;
       const nodes = [...ctx.store.list('nodes')] as unknown as Node[];
       const byNode = podsByNode(claimPods(ds, reqs));
       const eligibility = new Map<string, [boolean, boolean]>();
@@ -277,20 +280,55 @@ export function daemonSetController(ctx: ClusterContext): Controller {
             else running.push(p);
           }
           if (shouldRun && !running.length && pods.length) toCreate.push(nodeName);
-          // Duplicates: keep the oldest.
-          for (const p of running.slice(1)) toDelete.set(p.metadata.uid!, p);
+          if (!surgeRaw || surgeRaw === '0%') {
+            // Duplicates: keep the oldest.
+            for (const p of running.slice(1)) toDelete.set(p.metadata.uid!, p);
+          } else {
+            // Surge: the oldest updated and the oldest old pod may share a node; the old one goes
+            // once it is not ready or the updated one is available.
+            let newest: KObject | undefined, oldest: KObject | undefined;
+            for (const p of running) {
+              if (isUpdated(p) && !newest) newest = p;
+              else if (!isUpdated(p) && !oldest) oldest = p;
+              else toDelete.set(p.metadata.uid!, p);
+            }
+            if (newest && oldest && (!isPodReady(oldest) || isAvailable(newest))) toDelete.set(oldest.metadata.uid!, oldest);
+          }
         } else for (const p of pods) toDelete.set(p.metadata.uid!, p);
       }
       // Pods bound to nodes that do not exist.
       for (const [nodeName, pods] of byNode) if (!eligibility.has(nodeName)) for (const p of pods) toDelete.set(p.metadata.uid!, p);
 
-      // rollingUpdate (maxSurge 0): replace old pods on at most maxUnavailable nodes at a time.
+      // rollingUpdate: with maxSurge, an updated pod starts beside the old one on up to maxSurge
+      // nodes at a time and the old one goes once it is available; otherwise old pods are replaced
+      // on at most maxUnavailable nodes at a time.
       let next: number | undefined;
-      const strategy = spec.updateStrategy?.type ?? 'RollingUpdate';
-      if (strategy === 'RollingUpdate') {
-        let desired = 0;
-        for (const [s] of eligibility.values()) if (s) desired++;
-        const maxUnavailable = Math.max(scaled(spec.updateStrategy?.rollingUpdate?.maxUnavailable, desired, 1), 0);
+      let desiredNodes = 0;
+      for (const [s] of eligibility.values()) if (s) desiredNodes++;
+      const maxSurge = Math.max(scaled(surgeRaw, desiredNodes, 0), 0);
+      if (strategy === 'RollingUpdate' && maxSurge > 0) {
+        let numSurge = 0;
+        const allowedNew: string[] = [];
+        const candidateNew: string[] = [];
+        for (const [nodeName, pods] of byNode) {
+          const live = pods.filter((p) => phaseOf(p) !== 'Failed');
+          const fresh = live.filter(isUpdated);
+          const old = live.filter((p) => !isUpdated(p));
+          if (fresh.length > 1 || old.length > 1) {
+            numSurge++; // the manage step cleans this node up first
+            continue;
+          }
+          if (!eligibility.get(nodeName)?.[0] || !old.length) continue;
+          if (!fresh.length) {
+            if (!isAvailable(old[0])) allowedNew.push(nodeName);
+            else candidateNew.push(nodeName);
+          } else if (!isAvailable(fresh[0])) numSurge++;
+          else toDelete.set(old[0].metadata.uid!, old[0]);
+        }
+        const remaining = Math.min(Math.max(maxSurge - numSurge, 0), candidateNew.length);
+        toCreate.push(...allowedNew, ...candidateNew.slice(0, remaining));
+      } else if (strategy === 'RollingUpdate') {
+        const maxUnavailable = Math.max(scaled(spec.updateStrategy?.rollingUpdate?.maxUnavailable, desiredNodes, 1), 0);
         let numUnavailable = 0;
         const allowed: KObject[] = [];
         const candidates: KObject[] = [];
