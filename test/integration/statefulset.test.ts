@@ -210,16 +210,17 @@ describe('statefulset controller', () => {
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } },
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
     });
+    const creation = await openWatch(`/api/v1/namespaces/${ns}/pods?watch=true`);
     const created = await k('POST', `/apis/apps/v1/namespaces/${ns}/statefulsets`, body);
     expect(created.status).toBe(201);
     const setUid = created.body.metadata.uid;
-    // Parallel: the three pods exist before the first one is Ready.
-    const first = await until('3 pods', async () => {
-      const ps = await podsIn(ns);
-      return ps.length === 3 ? ps : undefined;
-    });
-    expect(first.filter(isRunningReady)).toEqual([]);
     await waitStatus(ns, 'kv', (s) => s.readyReplicas === 3);
+    await creation.close();
+    // Parallel: the three pods were created before the first one was Ready.
+    const added = creation.events.map((e, i) => (e.type === 'ADDED' ? i : -1)).filter((i) => i >= 0);
+    const firstReady = creation.events.findIndex((e) => isRunningReady(e.object));
+    expect(added).toHaveLength(3);
+    expect(firstReady).toBeGreaterThan(added[2]);
     const claims = (await k('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims`)).body.items as any[];
     expect(claims).toHaveLength(3);
     for (const c of claims) expect(c.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'kv', uid: setUid, controller: true, blockOwnerDeletion: true }]);
