@@ -82,4 +82,28 @@ describe('storage object in use protection', () => {
       return a.status === 404 && b.status === 404 ? true : undefined;
     });
   }, 60_000);
+
+  it('a namespace holding claims in use and Job pods with tracking finalizers still goes away', async () => {
+    const ns = 'pvcp-gone';
+    await k('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+    await k('POST', `/api/v1/namespaces/${ns}/persistentvolumeclaims`, claim('data'));
+    await k('POST', `/api/v1/namespaces/${ns}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'user' },
+      spec: { containers: [{ name: 'c', image: 'nginx' }], volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data' } }] },
+    });
+    await k('POST', `/apis/batch/v1/namespaces/${ns}/jobs`, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'long' },
+      spec: { template: { metadata: { annotations: { 'kubedo.dev/exit-after': '10000s' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'w', image: 'example.com/worker:1' }] } } },
+    });
+    await until('both pods running', async () => {
+      const ps = (await k('GET', `/api/v1/namespaces/${ns}/pods`)).body.items as any[];
+      return ps.length === 2 && ps.every((p) => p.status?.phase === 'Running') ? ps : undefined;
+    });
+    expect((await k('DELETE', `/api/v1/namespaces/${ns}`)).status).toBe(200);
+    await until('namespace gone', async () => ((await k('GET', `/api/v1/namespaces/${ns}`)).status === 404 ? true : undefined), 20_000);
+  }, 60_000);
 });
