@@ -257,6 +257,22 @@ describe('statefulset controller', () => {
       return cs.length === 0 && ps.length === 0 ? true : undefined;
     }, 30_000);
   }, 90_000);
+  it('OnDelete replaces a pod with the update revision only when it is deleted', async () => {
+    const ns = 'sts-ondelete';
+    await k('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+    expect((await k('POST', `/apis/apps/v1/namespaces/${ns}/statefulsets`, statefulSet('od', 2, { updateStrategy: { type: 'OnDelete' } }))).status).toBe(201);
+    const s1 = await waitStatus(ns, 'od', (s) => s.readyReplicas === 2);
+    await k('PATCH', `/apis/apps/v1/namespaces/${ns}/statefulsets/od`, { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } } } }, MERGE);
+    const s2 = await waitStatus(ns, 'od', (s) => s.updateRevision !== s1.currentRevision);
+    for (let i = 0; i < 3; i++) await until('a round', async () => true);
+    expect((await podsIn(ns)).map((p) => p.spec.containers[0].image)).toEqual(['nginx:1.24', 'nginx:1.24']);
+    expect(s2).toMatchObject({ currentRevision: s1.currentRevision, currentReplicas: 2 });
+    expect(s2.updatedReplicas).toBeUndefined();
+    expect((await k('DELETE', `/api/v1/namespaces/${ns}/pods/od-1`, { gracePeriodSeconds: 0 })).status).toBe(200);
+    const s3 = await waitStatus(ns, 'od', (s) => s.updatedReplicas === 1 && s.readyReplicas === 2);
+    expect(s3.currentReplicas).toBe(1);
+    expect((await podsIn(ns)).map((p) => p.spec.containers[0].image)).toEqual(['nginx:1.24', 'nginx:1.25']);
+  }, 60_000);
 });
 
 function statefulSet(name: string, replicas: number, extra: Record<string, unknown> = {}) {
