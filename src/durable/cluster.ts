@@ -4,7 +4,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../migrations/cluster/migrations.js';
-import type { ApiCall, ApiReply, UserInfo, WatchParams, WireReply } from '../api/call';
+import type { ApiCall, ApiReply, Impersonation, UserInfo, WatchParams, WireReply } from '../api/call';
 import { unknownFields } from '../api/openapi';
 import { errors, failure, StatusError, toStatus } from '../api/status';
 import { reconcileCRD } from '../controllers/crd';
@@ -30,6 +30,9 @@ import type { ResourceDef } from '../registry/types';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Store, type StoredEvent } from './store';
 import { WatchHub } from './watch-hub';
+import { AccessControl, callAttributes, type RequestAttributes } from '../tenancy/access';
+import { RbacAuthorizer } from '../tenancy/rbac';
+import { reviewReply } from '../tenancy/reviews';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
 
@@ -41,6 +44,7 @@ export class ClusterObject extends DurableObject<Env> {
   private catalog!: Catalog;
   private loop!: ControlLoop;
   private pods!: PodsByNode;
+  private access!: AccessControl;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -49,6 +53,9 @@ export class ClusterObject extends DurableObject<Env> {
       await migrate(this.db, migrations);
       this.store = new Store(this.db, ctx.storage);
       this.catalog = new Catalog(this.store);
+      const rbac = new RbacAuthorizer(this.store);
+      this.store.onEvent((e) => rbac.onEvent(e));
+      this.access = new AccessControl(rbac);
       this.registry = new GenericRegistry(this.store, {
         unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
         admit: (def, obj) => (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? admitCRD(obj) : []),
@@ -89,6 +96,8 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** Requests that are not plain storage: bindings, evictions, metrics. */
   private special(def: ResourceDef, call: ApiCall): ApiReply | undefined {
+    const review = reviewReply(this.access, def, call);
+    if (review) return review;
     if (def.group === METRICS_GROUP) return metricsReply(this.store, this.pods, def, call, sandboxConfig(this.store).timeScale);
     if (def.group !== '' || call.verb !== 'create') return undefined;
     if ((def.resource === 'pods' && call.subresource === 'binding') || def.resource === 'bindings') return createBinding(this.store, call);
@@ -146,6 +155,20 @@ export class ClusterObject extends DurableObject<Env> {
     return undefined;
   }
 
+  /**
+   * May this caller make a request the Worker serves itself (discovery, /version, /healthz, pod
+   * logs)? Undefined when allowed, else the Status to answer with (403, or 400 for bad impersonation).
+   */
+  async authorize(user: UserInfo, impersonate: Impersonation | undefined, attrs: RequestAttributes): Promise<{ status: number; body: object } | undefined> {
+    try {
+      this.access.admit(user, impersonate, attrs);
+      return undefined;
+    } catch (e) {
+      const status = toStatus(e);
+      return { status: status.code, body: status };
+    }
+  }
+
   /** The established CRDs, for the Worker's discovery, OpenAPI and tables. */
   async customResourceDefinitions(): Promise<object[]> {
     return this.catalog.establishedCRDs();
@@ -186,6 +209,11 @@ export class ClusterObject extends DurableObject<Env> {
     try {
       const def = this.catalog.lookup(c.group, c.version, c.resource);
       if (!def) throw errors.resourceNotFound();
+      if (c.user) {
+        // Impersonation, then RBAC; the request then acts as the effective user (reviews answer for it).
+        const user = this.access.admit(c.user, c.impersonate, callAttributes({ ...c, fieldSelector: c.query.fieldSelector }));
+        c = { ...c, user, impersonate: undefined };
+      }
       return this.registry.handle(def, c) as WireReply;
     } catch (e) {
       const status = toStatus(e);
@@ -204,6 +232,7 @@ export class ClusterObject extends DurableObject<Env> {
       return Response.json(errors.badRequest('malformed watch parameters').status, { status: 400 });
     }
     try {
+      if (params.user) this.access.admit(params.user, params.impersonate, callAttributes({ ...params, verb: 'watch' }));
       const watcher = this.hub.compile(params);
       const pair = new WebSocketPair();
       this.hub.start(pair[1], params, watcher);

@@ -1,0 +1,293 @@
+// The default ClusterRoles and ClusterRoleBindings kube-apiserver 1.33 creates at start-up (its
+// bootstrap policy), those that matter to a sandbox's users: the user-facing admin/edit/view
+// (aggregated from system:aggregate-to-*), cluster-admin, discovery and the system components'.
+// Facts in our own compact notation: rule(verbs, apiGroups, resources[, resourceNames]).
+import type { KObject } from '../registry/types';
+import type { PolicyRule, Subject } from './rbac';
+
+const RBAC = 'rbac.authorization.k8s.io';
+const API_VERSION = `${RBAC}/v1`;
+const split = (s: string) => (s === '' ? [''] : s.split(','));
+
+function rule(verbs: string, apiGroups: string, resources: string, resourceNames?: string): PolicyRule {
+  const r: PolicyRule = { verbs: verbs.split(','), apiGroups: split(apiGroups), resources: resources.split(',') };
+  if (resourceNames) r.resourceNames = resourceNames.split(',');
+  return r;
+}
+
+function urls(verbs: string, paths: string): PolicyRule {
+  return { verbs: verbs.split(','), nonResourceURLs: paths.split(',') };
+}
+
+const RW = 'create,delete,deletecollection,patch,update';
+const READ = 'get,list,watch';
+const ALL = 'create,delete,deletecollection,get,list,patch,update,watch';
+const EVENTS = rule('create,patch,update', ',events.k8s.io', 'events');
+
+interface RoleSpec {
+  name: string;
+  rules?: PolicyRule[];
+  /** Label selectors (matchLabels key=true) of an aggregated role. */
+  aggregateFrom?: string;
+  /** aggregate-to-* labels this role carries. */
+  aggregateTo?: string;
+}
+
+const ROLES: RoleSpec[] = [
+  { name: 'cluster-admin', rules: [rule('*', '*', '*'), urls('*', '*')] },
+  { name: 'admin', aggregateFrom: 'admin' },
+  { name: 'edit', aggregateFrom: 'edit', aggregateTo: 'admin' },
+  { name: 'view', aggregateFrom: 'view', aggregateTo: 'edit' },
+  {
+    name: 'system:aggregate-to-admin',
+    aggregateTo: 'admin',
+    rules: [rule('create', 'authorization.k8s.io', 'localsubjectaccessreviews'), rule(ALL, RBAC, 'rolebindings,roles')],
+  },
+  {
+    name: 'system:aggregate-to-edit',
+    aggregateTo: 'edit',
+    rules: [
+      rule(READ, '', 'pods/attach,pods/exec,pods/portforward,pods/proxy,secrets,services/proxy'),
+      rule('impersonate', '', 'serviceaccounts'),
+      rule(RW, '', 'pods,pods/attach,pods/exec,pods/portforward,pods/proxy'),
+      rule('create', '', 'pods/eviction'),
+      rule(RW, '', 'configmaps,events,persistentvolumeclaims,replicationcontrollers,replicationcontrollers/scale,secrets,serviceaccounts,services,services/proxy'),
+      rule('create', '', 'serviceaccounts/token'),
+      rule(RW, 'apps', 'daemonsets,deployments,deployments/rollback,deployments/scale,replicasets,replicasets/scale,statefulsets,statefulsets/scale'),
+      rule(RW, 'autoscaling', 'horizontalpodautoscalers'),
+      rule(RW, 'batch', 'cronjobs,jobs'),
+      rule(RW, 'extensions', 'daemonsets,deployments,deployments/rollback,deployments/scale,ingresses,networkpolicies,replicasets,replicasets/scale,replicationcontrollers/scale'),
+      rule(RW, 'policy', 'poddisruptionbudgets'),
+      rule(RW, 'networking.k8s.io', 'ingresses,networkpolicies'),
+      rule(ALL, 'coordination.k8s.io', 'leases'),
+    ],
+  },
+  {
+    name: 'system:aggregate-to-view',
+    aggregateTo: 'view',
+    rules: [
+      rule(READ, '', 'configmaps,endpoints,persistentvolumeclaims,persistentvolumeclaims/status,pods,replicationcontrollers,replicationcontrollers/scale,serviceaccounts,services,services/status'),
+      rule(READ, '', 'bindings,events,limitranges,namespaces/status,pods/log,pods/status,replicationcontrollers/status,resourcequotas,resourcequotas/status'),
+      rule(READ, '', 'namespaces'),
+      rule(READ, 'discovery.k8s.io', 'endpointslices'),
+      rule(READ, 'apps', 'controllerrevisions,daemonsets,daemonsets/status,deployments,deployments/scale,deployments/status,replicasets,replicasets/scale,replicasets/status,statefulsets,statefulsets/scale,statefulsets/status'),
+      rule(READ, 'autoscaling', 'horizontalpodautoscalers,horizontalpodautoscalers/status'),
+      rule(READ, 'batch', 'cronjobs,cronjobs/status,jobs,jobs/status'),
+      rule(READ, 'extensions', 'daemonsets,daemonsets/status,deployments,deployments/scale,deployments/status,ingresses,ingresses/status,networkpolicies,replicasets,replicasets/scale,replicasets/status,replicationcontrollers/scale'),
+      rule(READ, 'policy', 'poddisruptionbudgets,poddisruptionbudgets/status'),
+      rule(READ, 'networking.k8s.io', 'ingresses,ingresses/status,networkpolicies'),
+    ],
+  },
+  { name: 'system:auth-delegator', rules: [rule('create', 'authentication.k8s.io', 'tokenreviews'), rule('create', 'authorization.k8s.io', 'subjectaccessreviews')] },
+  {
+    name: 'system:basic-user',
+    rules: [rule('create', 'authorization.k8s.io', 'selfsubjectaccessreviews,selfsubjectrulesreviews'), rule('create', 'authentication.k8s.io', 'selfsubjectreviews')],
+  },
+  { name: 'system:discovery', rules: [urls('get', '/api,/api/*,/apis,/apis/*,/healthz,/livez,/openapi,/openapi/*,/readyz,/version,/version/')] },
+  { name: 'system:public-info-viewer', rules: [urls('get', '/healthz,/livez,/readyz,/version,/version/')] },
+  { name: 'system:monitoring', rules: [urls('get', '/healthz,/healthz/*,/livez,/livez/*,/metrics,/metrics/slis,/readyz,/readyz/*')] },
+  { name: 'system:service-account-issuer-discovery', rules: [urls('get', '/.well-known/openid-configuration,/openid/v1/jwks')] },
+  { name: 'system:kube-dns', rules: [rule('list,watch', '', 'endpoints,services')] },
+  {
+    name: 'system:kube-controller-manager',
+    rules: [
+      EVENTS,
+      rule('create', 'coordination.k8s.io', 'leases'),
+      rule('get,update', 'coordination.k8s.io', 'leases', 'kube-controller-manager'),
+      rule('create', '', 'secrets,serviceaccounts'),
+      rule('delete', '', 'secrets'),
+      rule('get', '', 'configmaps,namespaces,secrets,serviceaccounts'),
+      rule('update', '', 'secrets,serviceaccounts'),
+      rule('create', 'authentication.k8s.io', 'tokenreviews'),
+      rule('create', 'authorization.k8s.io', 'subjectaccessreviews'),
+      rule('list,watch', '*', '*'),
+      rule('create', '', 'serviceaccounts/token'),
+    ],
+  },
+  {
+    name: 'system:kube-scheduler',
+    rules: [
+      EVENTS,
+      rule('create', 'coordination.k8s.io', 'leases'),
+      rule('get,update', 'coordination.k8s.io', 'leases', 'kube-scheduler'),
+      rule(READ, '', 'nodes'),
+      rule('delete,get,list,watch', '', 'pods'),
+      rule('create', '', 'bindings,pods/binding'),
+      rule('patch,update', '', 'pods/status'),
+      rule(READ, '', 'replicationcontrollers,services'),
+      rule(READ, 'apps,extensions', 'replicasets'),
+      rule(READ, 'apps', 'statefulsets'),
+      rule(READ, 'policy', 'poddisruptionbudgets'),
+      rule(READ, '', 'persistentvolumeclaims,persistentvolumes'),
+      rule('create', 'authentication.k8s.io', 'tokenreviews'),
+      rule('create', 'authorization.k8s.io', 'subjectaccessreviews'),
+      rule(READ, 'storage.k8s.io', 'csinodes'),
+      rule(READ, '', 'namespaces'),
+      rule(READ, 'storage.k8s.io', 'csidrivers'),
+      rule(READ, 'storage.k8s.io', 'csistoragecapacities'),
+    ],
+  },
+  {
+    name: 'system:volume-scheduler',
+    rules: [rule('get,list,patch,update,watch', '', 'persistentvolumes'), rule(READ, 'storage.k8s.io', 'storageclasses'), rule('get,list,patch,update,watch', '', 'persistentvolumeclaims')],
+  },
+  {
+    name: 'system:node',
+    rules: [
+      rule('create', 'authentication.k8s.io', 'tokenreviews'),
+      rule('create', 'authorization.k8s.io', 'localsubjectaccessreviews,subjectaccessreviews'),
+      rule(READ, '', 'services'),
+      rule('create,get,list,watch', '', 'nodes'),
+      rule('patch,update', '', 'nodes/status'),
+      rule('patch,update', '', 'nodes'),
+      rule('create,patch,update', '', 'events'),
+      rule(READ, '', 'pods'),
+      rule('create,delete', '', 'pods'),
+      rule('patch,update', '', 'pods/status'),
+      rule('create', '', 'pods/eviction'),
+      rule(READ, '', 'configmaps,secrets'),
+      rule('get', '', 'persistentvolumeclaims,persistentvolumes'),
+      rule('get', '', 'endpoints'),
+      rule('create,get,list,watch', 'certificates.k8s.io', 'certificatesigningrequests'),
+      rule('create,delete,get,patch,update', 'coordination.k8s.io', 'leases'),
+      rule('get', 'storage.k8s.io', 'volumeattachments'),
+      rule('create', '', 'serviceaccounts/token'),
+      rule('get,patch,update', '', 'persistentvolumeclaims/status'),
+      rule(READ, 'storage.k8s.io', 'csidrivers'),
+      rule('create,delete,get,patch,update', 'storage.k8s.io', 'csinodes'),
+      rule(READ, 'node.k8s.io', 'runtimeclasses'),
+    ],
+  },
+  {
+    name: 'system:node-proxier',
+    rules: [rule('list,watch', '', 'endpoints,services'), rule(READ, '', 'nodes'), EVENTS, rule('list,watch', 'discovery.k8s.io', 'endpointslices')],
+  },
+  // The controllers of kube-controller-manager that kubectl users look at most.
+  { name: 'system:controller:clusterrole-aggregation-controller', rules: [rule('escalate,get,list,patch,update,watch', RBAC, 'clusterroles')] },
+  {
+    name: 'system:controller:cronjob-controller',
+    rules: [
+      rule('get,list,update,watch', 'batch', 'cronjobs'),
+      rule('create,delete,get,list,patch,update,watch', 'batch', 'jobs'),
+      rule('update', 'batch', 'cronjobs/status'),
+      rule('update', 'batch', 'cronjobs/finalizers'),
+      rule('delete,list,watch', '', 'pods'),
+      EVENTS,
+    ],
+  },
+  {
+    name: 'system:controller:daemon-set-controller',
+    rules: [
+      rule(READ, 'apps,extensions', 'daemonsets'),
+      rule('update', 'apps,extensions', 'daemonsets/status'),
+      rule('update', 'apps,extensions', 'daemonsets/finalizers'),
+      rule('list,watch', '', 'nodes'),
+      rule('create,delete,list,patch,watch', '', 'pods'),
+      rule('create', '', 'pods/binding'),
+      rule('create,delete,get,list,patch,update,watch', 'apps', 'controllerrevisions'),
+      EVENTS,
+    ],
+  },
+  {
+    name: 'system:controller:deployment-controller',
+    rules: [
+      rule('get,list,update,watch', 'apps,extensions', 'deployments'),
+      rule('update', 'apps,extensions', 'deployments/status'),
+      rule('update', 'apps,extensions', 'deployments/finalizers'),
+      rule('create,delete,get,list,patch,update,watch', 'apps,extensions', 'replicasets'),
+      rule('get,list,update,watch', '', 'pods'),
+      EVENTS,
+    ],
+  },
+  {
+    name: 'system:controller:disruption-controller',
+    rules: [
+      rule(READ, 'apps,extensions', 'deployments'),
+      rule(READ, 'apps,extensions', 'replicasets'),
+      rule(READ, '', 'replicationcontrollers'),
+      rule(READ, 'policy', 'poddisruptionbudgets'),
+      rule(READ, 'apps', 'statefulsets'),
+      rule('update', 'policy', 'poddisruptionbudgets/status'),
+      rule('patch,update', '', 'pods/status'),
+      rule('get', '*', '*/scale'),
+      EVENTS,
+    ],
+  },
+  { name: 'system:controller:generic-garbage-collector', rules: [rule('delete,get,list,patch,update,watch', '*', '*'), EVENTS] },
+  {
+    name: 'system:controller:horizontal-pod-autoscaler',
+    rules: [
+      rule(READ, 'autoscaling', 'horizontalpodautoscalers'),
+      rule('update', 'autoscaling', 'horizontalpodautoscalers/status'),
+      rule('get,update', '*', '*/scale'),
+      rule('list,watch', '', 'pods'),
+      rule('list,watch', 'metrics.k8s.io', 'pods'),
+      rule(READ, 'custom.metrics.k8s.io', '*'),
+      rule(READ, 'external.metrics.k8s.io', '*'),
+      EVENTS,
+    ],
+  },
+  {
+    name: 'system:controller:job-controller',
+    rules: [
+      rule('get,list,patch,update,watch', 'batch', 'jobs'),
+      rule('update', 'batch', 'jobs/status'),
+      rule('update', 'batch', 'jobs/finalizers'),
+      rule('create,delete,list,patch,watch', '', 'pods'),
+      EVENTS,
+    ],
+  },
+  {
+    name: 'system:controller:namespace-controller',
+    rules: [rule('delete,get,list,watch', '', 'namespaces'), rule('update', '', 'namespaces/finalize,namespaces/status'), rule('delete,deletecollection,get,list,watch', '*', '*')],
+  },
+];
+
+const group = (name: string): Subject => ({ kind: 'Group', apiGroup: RBAC, name });
+const user = (name: string): Subject => ({ kind: 'User', apiGroup: RBAC, name });
+const sa = (namespace: string, name: string): Subject => ({ kind: 'ServiceAccount', name, namespace });
+
+/** ClusterRoleBinding name (= its ClusterRole's) → subjects. system:node has none (the Node authorizer's). */
+const BINDINGS: [string, Subject[]][] = [
+  ['cluster-admin', [group('system:masters')]],
+  ['system:basic-user', [group('system:authenticated')]],
+  ['system:discovery', [group('system:authenticated')]],
+  ['system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]],
+  ['system:monitoring', [group('system:monitoring')]],
+  ['system:service-account-issuer-discovery', [group('system:serviceaccounts')]],
+  ['system:kube-dns', [sa('kube-system', 'kube-dns')]],
+  ['system:kube-controller-manager', [user('system:kube-controller-manager')]],
+  ['system:kube-scheduler', [user('system:kube-scheduler')]],
+  ['system:volume-scheduler', [user('system:kube-scheduler')]],
+  ['system:node', []],
+  ['system:node-proxier', [user('system:kube-proxy')]],
+  ...ROLES.filter((r) => r.name.startsWith('system:controller:')).map((r): [string, Subject[]] => [r.name, [sa('kube-system', r.name.slice('system:controller:'.length))]]),
+];
+
+function bootstrapMeta(name: string, labels: Record<string, string> = {}) {
+  return {
+    name,
+    labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...labels },
+    annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
+  };
+}
+
+export function bootstrapClusterRoles(): KObject[] {
+  return ROLES.map((r) => {
+    const labels = r.aggregateTo ? { [`rbac.authorization.k8s.io/aggregate-to-${r.aggregateTo}`]: 'true' } : {};
+    const role: KObject = { apiVersion: API_VERSION, kind: 'ClusterRole', metadata: bootstrapMeta(r.name, labels) };
+    if (r.aggregateFrom) {
+      role.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [`rbac.authorization.k8s.io/aggregate-to-${r.aggregateFrom}`]: 'true' } }] };
+    }
+    role.rules = r.rules ? structuredClone(r.rules) : [];
+    return role;
+  });
+}
+
+export function bootstrapClusterRoleBindings(): KObject[] {
+  return BINDINGS.map(([name, subjects]) => {
+    const b: KObject = { apiVersion: API_VERSION, kind: 'ClusterRoleBinding', metadata: bootstrapMeta(name), roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name } };
+    if (subjects.length) b.subjects = structuredClone(subjects);
+    return b;
+  });
+}
