@@ -35,17 +35,27 @@ export function aggregateRules(role: KObject, all: Iterable<KObject>): PolicyRul
 }
 
 export function clusterRoleAggregationController(ctx: ClusterContext): Controller {
+  // The selectors of every aggregated role, kept from the events this controller sees (loaded once),
+  // so that a ClusterRole change costs a look at a few selectors rather than a list of all roles.
+  let aggregators: Map<string, unknown[]> | undefined;
   return {
     name: 'clusterrole-aggregation',
     keysFor(e) {
       if (e.resource !== RBAC_STORAGE.clusterroles) return [];
+      if (!aggregators) {
+        aggregators = new Map();
+        for (const r of ctx.store.list(RBAC_STORAGE.clusterroles)) {
+          const sels = selectors(r);
+          if (sels) aggregators.set(r.metadata.name!, sels);
+        }
+      }
+      const own = e.type === 'DELETED' ? undefined : selectors(e.object);
+      if (own) aggregators.set(e.name, own);
+      else aggregators.delete(e.name);
       // Aggregated roles selecting the changed role before or after the change, and the role itself.
-      const keys: string[] = [];
-      if (e.type !== 'DELETED' && selectors(e.object)) keys.push(e.name);
-      for (const r of ctx.store.list(RBAC_STORAGE.clusterroles)) {
-        const sels = selectors(r);
-        if (!sels || r.metadata.name === e.name) continue;
-        if (sels.some((s) => selects(s, e.object) || selects(s, e.prev))) keys.push(r.metadata.name!);
+      const keys: string[] = own ? [e.name] : [];
+      for (const [name, sels] of aggregators) {
+        if (name !== e.name && sels.some((s) => selects(s, e.object) || selects(s, e.prev))) keys.push(name);
       }
       return keys;
     },

@@ -44,12 +44,16 @@ describe('rbac', () => {
   });
 
   it('a new sandbox initializes quickly with the policy', async () => {
-    const fresh = env.CLUSTER.get(env.CLUSTER.idFromName('rbac-init-timing')) as unknown as ClusterRpc;
-    const t0 = Date.now();
-    expect((await fresh.init({ name: 'timing' })).created).toBe(true);
-    const ms = Date.now() - t0;
-    console.log(`sandbox init with bootstrap policy: ${ms} ms`);
-    expect(ms).toBeLessThan(2000);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const fresh = env.CLUSTER.get(env.CLUSTER.idFromName(`rbac-init-timing-${i}`)) as unknown as ClusterRpc;
+      const t0 = Date.now();
+      expect((await fresh.init({ name: 'timing' })).created).toBe(true);
+      times.push(Date.now() - t0);
+    }
+    times.sort((x, y) => x - y);
+    console.log(`sandbox init (incl. bootstrap policy), 5 fresh sandboxes: min ${times[0]} ms, median ${times[2]} ms, max ${times[4]} ms`);
+    expect(times[2]).toBeLessThan(1000);
   });
 
   it('calls with a user are authorized; a RoleBinding to view grants list', async () => {
