@@ -34,6 +34,8 @@ import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
 import { AccessControl, callAttributes, type RequestAttributes } from '../tenancy/access';
 import { RbacAuthorizer } from '../tenancy/rbac';
+import { BOOTSTRAP_POLICY_VERSION, bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
+import { systemCall } from '../controllers/context';
 import { reviewReply } from '../tenancy/reviews';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
@@ -191,7 +193,10 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** Create the sandbox's system objects once; later calls are no-ops. */
   async init(spec: Partial<SandboxSpec> & { name: string }): Promise<{ created: boolean; revision: number }> {
-    if (this.isInitialized()) return { created: false, revision: this.store.revision() };
+    if (this.isInitialized()) {
+      this.ensureBootstrapPolicy();
+      return { created: false, revision: this.store.revision() };
+    }
     const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
     const now = nowTimestamp();
     for (const { resource, group, object } of seedObjects(full, now)) {
@@ -212,7 +217,19 @@ export class ClusterObject extends DurableObject<Env> {
       }
     }
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('initialized', 1)");
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
     return { created: true, revision: this.store.revision() };
+  }
+
+  /** Sandboxes made before a newer default RBAC policy get its missing roles and bindings (as kube-apiserver's start-up does). */
+  private ensureBootstrapPolicy(): void {
+    const row = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'rbacPolicy'").toArray()[0];
+    if (row && Number(row.value) >= BOOTSTRAP_POLICY_VERSION) return;
+    for (const { resource, object } of bootstrapPolicyObjects()) {
+      if (this.store.get(`${resource}.rbac.authorization.k8s.io`, '', object.metadata.name!)) continue;
+      systemCall({ store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop }, 'kube-apiserver', { verb: 'create', group: 'rbac.authorization.k8s.io', resource, body: object });
+    }
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
   }
 
   isInitialized(): boolean {

@@ -272,6 +272,17 @@ function bootstrapMeta(name: string, labels: Record<string, string> = {}) {
   };
 }
 
+/** Bumped when the tables above change, so that existing sandboxes get what is new. */
+export const BOOTSTRAP_POLICY_VERSION = 1;
+
+/** Every default object, roles first, as (resource, object). */
+export function bootstrapPolicyObjects(): { resource: 'clusterroles' | 'clusterrolebindings'; object: KObject }[] {
+  return [
+    ...bootstrapClusterRoles().map((object) => ({ resource: 'clusterroles' as const, object })),
+    ...bootstrapClusterRoleBindings().map((object) => ({ resource: 'clusterrolebindings' as const, object })),
+  ];
+}
+
 export function bootstrapClusterRoles(): KObject[] {
   return ROLES.map((r) => {
     const labels = r.aggregateTo ? { [`rbac.authorization.k8s.io/aggregate-to-${r.aggregateTo}`]: 'true' } : {};

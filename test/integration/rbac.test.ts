@@ -1,6 +1,7 @@
 // RBAC in the Cluster DO: enforcement for calls that carry a user, impersonation, watches, the
 // review APIs, aggregated ClusterRoles and the default policy of a new sandbox.
 import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ApiCall, UserInfo, WireReply } from '../../src/api/call';
 import { clusterStub, k, openWatch, until } from './helpers';
@@ -54,6 +55,16 @@ describe('rbac', () => {
     times.sort((x, y) => x - y);
     console.log(`sandbox init (incl. bootstrap policy), 5 fresh sandboxes: min ${times[0]} ms, median ${times[2]} ms, max ${times[4]} ms`);
     expect(times[2]).toBeLessThan(1000);
+  });
+
+  it('a sandbox made before the default policy gets its missing roles on its next init', async () => {
+    expect((await k('DELETE', '/apis/rbac.authorization.k8s.io/v1/clusterroles/system:kube-dns')).status).toBe(200);
+    const run = runInDurableObject as unknown as (s: DurableObjectStub, cb: (i: { ctx: DurableObjectState }) => void) => Promise<void>;
+    await run(clusterStub(), (i) => void i.ctx.storage.sql.exec("DELETE FROM meta WHERE key = 'rbacPolicy'"));
+    expect((await stub().init({ name: 'default' })).created).toBe(false);
+    const back = await k('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/system:kube-dns');
+    expect(back.status).toBe(200);
+    expect(back.body.rules).toEqual([{ verbs: ['list', 'watch'], apiGroups: [''], resources: ['endpoints', 'services'] }]);
   });
 
   it('calls with a user are authorized; a RoleBinding to view grants list', async () => {
