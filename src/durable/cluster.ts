@@ -37,6 +37,7 @@ import { RbacAuthorizer } from '../tenancy/rbac';
 import { BOOTSTRAP_POLICY_VERSION, bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
 import { systemCall } from '../controllers/context';
 import { reviewReply } from '../tenancy/reviews';
+import { confirmNoEscalation } from '../tenancy/escalation';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
 
@@ -245,6 +246,7 @@ export class ClusterObject extends DurableObject<Env> {
         // Impersonation, then RBAC; the request then acts as the effective user (reviews answer for it).
         const user = this.access.admit(c.user, c.impersonate, callAttributes({ ...c, fieldSelector: c.query.fieldSelector }));
         c = { ...c, user, impersonate: undefined };
+        confirmNoEscalation(this.access, def, c, (preview) => this.registry.handle(def, preview));
       }
       return this.registry.handle(def, c) as WireReply;
     } catch (e) {

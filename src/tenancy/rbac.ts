@@ -197,14 +197,14 @@ export class RbacAuthorizer {
   /** subject key → the bindings naming it; undefined until first needed. */
   private index?: Map<string, BindingEntry[]>;
   /** `kind/namespace/name` of a role → its rules (null: the role does not exist). */
-  private roleRules = new Map<string, PolicyRule[] | null>();
+  private rulesCache = new Map<string, PolicyRule[] | null>();
 
   constructor(private readonly reader: PolicyReader) {}
 
   /** Keep the index and the rules cache current (call for every committed store change). */
   onEvent(e: { resource: string; namespace: string; name: string; type: string; object: KObject; prev?: KObject }): void {
     if (e.resource === RBAC_STORAGE.roles || e.resource === RBAC_STORAGE.clusterroles) {
-      this.roleRules.delete(bindingId(e.resource === RBAC_STORAGE.roles ? 'Role' : 'ClusterRole', e.namespace, e.name));
+      this.rulesCache.delete(bindingId(e.resource === RBAC_STORAGE.roles ? 'Role' : 'ClusterRole', e.namespace, e.name));
       return;
     }
     const kind = e.resource === RBAC_STORAGE.rolebindings ? 'RoleBinding' : e.resource === RBAC_STORAGE.clusterrolebindings ? 'ClusterRoleBinding' : undefined;
@@ -263,14 +263,15 @@ export class RbacAuthorizer {
     return out.sort((a, b) => (a.kind !== b.kind ? (a.kind === 'ClusterRoleBinding' ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  private rulesOf(ref: RoleRef, bindingNamespace: string): PolicyRule[] | null {
+  /** The rules of a binding's role (cached), or null when it does not exist. */
+  roleRules(ref: RoleRef, bindingNamespace: string): PolicyRule[] | null {
     const namespace = ref.kind === 'Role' ? bindingNamespace : '';
     const id = bindingId(ref.kind, namespace, ref.name);
-    let rules = this.roleRules.get(id);
+    let rules = this.rulesCache.get(id);
     if (rules === undefined) {
       const role = this.reader.get(ref.kind === 'Role' ? RBAC_STORAGE.roles : RBAC_STORAGE.clusterroles, namespace, ref.name);
       rules = role ? ((role.rules as PolicyRule[] | undefined) ?? []) : null;
-      this.roleRules.set(id, rules);
+      this.rulesCache.set(id, rules);
     }
     return rules;
   }
@@ -288,7 +289,7 @@ export class RbacAuthorizer {
   authorize(a: Attributes): Decision {
     const errors: string[] = [];
     for (const b of this.bindingsFor(a.user, a.namespace ?? '')) {
-      const rules = this.rulesOf(b.roleRef, b.namespace);
+      const rules = this.roleRules(b.roleRef, b.namespace);
       if (!rules) {
         errors.push(RbacAuthorizer.missing(b.roleRef));
         continue;
@@ -302,7 +303,7 @@ export class RbacAuthorizer {
   rulesFor(user: UserInfo, namespace: string): AppliedRules {
     const out: AppliedRules = { rules: [], errors: [] };
     for (const b of this.bindingsFor(user, namespace)) {
-      const rules = this.rulesOf(b.roleRef, b.namespace);
+      const rules = this.roleRules(b.roleRef, b.namespace);
       if (!rules) out.errors.push(RbacAuthorizer.missing(b.roleRef));
       else for (const rule of rules) out.rules.push({ rule, source: RbacAuthorizer.source(b) });
     }

@@ -115,6 +115,44 @@ describe('rbac', () => {
     expect(groupsWithoutUser.status).toBe(400);
   });
 
+  it('a namespace admin cannot grant what it does not hold (escalate/bind)', async () => {
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'team' } });
+    await k('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings', {
+      metadata: { name: 'carol-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
+      subjects: [{ kind: 'User', name: 'carol' }],
+    });
+    const asCarol = { 'Impersonate-User': 'carol' };
+    const role = (name: string, rules: object[]) => k('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team/roles', { metadata: { name }, rules }, asCarol);
+    expect((await role('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }])).status).toBe(201);
+    const quota = await role('quota-writer', [{ apiGroups: [''], resources: ['resourcequotas'], verbs: ['create', 'get'] }]);
+    expect(quota.status).toBe(403);
+    expect(quota.body.message).toBe(
+      'roles.rbac.authorization.k8s.io "quota-writer" is forbidden: user "carol" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["resourcequotas"], Verbs:["create"]}',
+    );
+    const bind = (name: string, roleName: string) =>
+      k('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings', {
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+        subjects: [{ kind: 'User', name: 'dave' }],
+      }, asCarol);
+    expect((await bind('dave-view', 'view')).status).toBe(201);
+    const escalate = await bind('dave-cluster-admin', 'cluster-admin');
+    expect(escalate.status).toBe(403);
+    expect(escalate.body.message).toMatch(/^rolebindings.rbac.authorization.k8s.io "dave-cluster-admin" is forbidden: user "carol" .* not currently held:\n/);
+    // A patch is checked on its result.
+    const patch = await k('PATCH', '/apis/rbac.authorization.k8s.io/v1/namespaces/team/roles/secret-reader', [{ op: 'add', path: '/rules/0/verbs/-', value: 'impersonate' }], { ...asCarol, 'Content-Type': 'application/json-patch+json' });
+    expect(patch.status).toBe(403);
+    // With `bind` on cluster-admin, carol may bind it in her namespace.
+    await k('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'bind-cluster-admin' }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['cluster-admin'] }] });
+    await k('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings', {
+      metadata: { name: 'carol-bind' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'bind-cluster-admin' },
+      subjects: [{ kind: 'User', name: 'carol' }],
+    });
+    expect((await bind('dave-cluster-admin', 'cluster-admin')).status).toBe(201);
+  });
+
   it('watches are authorized like lists', async () => {
     const w = await openWatch('/api/v1/namespaces/kube-system/pods?watch=true', asApp);
     expect(w.status).toBe(403);

@@ -5,6 +5,7 @@ import { aggregateRules } from '../../src/controllers/clusterrole-aggregation';
 import type { KObject } from '../../src/registry/types';
 import { AccessControl, callAttributes, forbidden, nameFromFieldSelector } from '../../src/tenancy/access';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../../src/tenancy/bootstrap-policy';
+import { breakdownRule, compactString, missingRules } from '../../src/tenancy/escalation';
 import {
   appliesTo,
   nonResourceURLMatches,
@@ -282,5 +283,36 @@ describe('AccessControl', () => {
 
   it('forbidden() for a non-resource path has no details kind', () => {
     expect(forbidden({ user: alice, verb: 'get', path: '/x' }, '').status.details).toEqual({});
+  });
+});
+
+describe('escalation checks', () => {
+  const held: PolicyRule[] = [
+    { verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', '*/status'] },
+    { verbs: ['*'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'] },
+    { verbs: ['get'], nonResourceURLs: ['/apis/*'] },
+  ];
+  const cases: [string, PolicyRule, boolean][] = [
+    ['same rule', { verbs: ['get'], apiGroups: [''], resources: ['pods'] }, true],
+    ['more verbs', { verbs: ['get', 'delete'], apiGroups: [''], resources: ['pods'] }, false],
+    ['verb * needs *', { verbs: ['*'], apiGroups: [''], resources: ['pods'] }, false],
+    ['*/status covers pods/status', { verbs: ['list'], apiGroups: [''], resources: ['pods/status'] }, true],
+    ['*/status is not pods/log', { verbs: ['list'], apiGroups: [''], resources: ['pods/log'] }, false],
+    ['named grant covered by the named rule', { verbs: ['update'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'] }, true],
+    ['unnamed grant not covered by a named rule', { verbs: ['update'], apiGroups: ['apps'], resources: ['deployments'] }, false],
+    ['url under a prefix', { verbs: ['get'], nonResourceURLs: ['/apis/apps'] }, true],
+    ['url outside the prefix', { verbs: ['get'], nonResourceURLs: ['/metrics'] }, false],
+  ];
+  for (const [name, rule, ok] of cases) it(name, () => expect(missingRules(held, [rule]).length === 0).toBe(ok));
+
+  it('breaks rules down and prints them like CompactString', () => {
+    const missing = missingRules(held, [{ verbs: ['get', 'create'], apiGroups: ['', 'batch'], resources: ['pods'] }]);
+    expect(missing.map(compactString)).toEqual([
+      '{APIGroups:[""], Resources:["pods"], Verbs:["create"]}',
+      '{APIGroups:["batch"], Resources:["pods"], Verbs:["get"]}',
+      '{APIGroups:["batch"], Resources:["pods"], Verbs:["create"]}',
+    ]);
+    expect(compactString({ verbs: ['get', 'list'], nonResourceURLs: ['/x'] })).toBe('{NonResourceURLs:["/x"], Verbs:["get" "list"]}');
+    expect(breakdownRule({ verbs: ['get'], apiGroups: [''], resources: ['cm'], resourceNames: ['a', 'b'] })).toHaveLength(2);
   });
 });
