@@ -29,8 +29,10 @@ interface RoleSpec {
   rules?: PolicyRule[];
   /** Label selectors (matchLabels key=true) of an aggregated role. */
   aggregateFrom?: string;
-  /** aggregate-to-* labels this role carries. */
+  /** aggregate-to-* labels this role carries (comma-separated). */
   aggregateTo?: string;
+  /** Installed by an add-on's manifest rather than kube-apiserver: the add-on's labels instead. */
+  addon?: Record<string, string>;
 }
 
 const ROLES: RoleSpec[] = [
@@ -77,6 +79,13 @@ const ROLES: RoleSpec[] = [
       rule(READ, 'policy', 'poddisruptionbudgets,poddisruptionbudgets/status'),
       rule(READ, 'networking.k8s.io', 'ingresses,ingresses/status,networkpolicies'),
     ],
+  },
+  // metrics.k8s.io is served like metrics-server does: its manifest's aggregated reader role.
+  {
+    name: 'system:aggregated-metrics-reader',
+    aggregateTo: 'admin,edit,view',
+    addon: { 'k8s-app': 'metrics-server' },
+    rules: [rule(READ, 'metrics.k8s.io', 'pods,nodes')],
   },
   { name: 'system:auth-delegator', rules: [rule('create', 'authentication.k8s.io', 'tokenreviews'), rule('create', 'authorization.k8s.io', 'subjectaccessreviews')] },
   {
@@ -285,8 +294,10 @@ export function bootstrapPolicyObjects(): { resource: 'clusterroles' | 'clusterr
 
 export function bootstrapClusterRoles(): KObject[] {
   return ROLES.map((r) => {
-    const labels = r.aggregateTo ? { [`rbac.authorization.k8s.io/aggregate-to-${r.aggregateTo}`]: 'true' } : {};
-    const role: KObject = { apiVersion: API_VERSION, kind: 'ClusterRole', metadata: bootstrapMeta(r.name, labels) };
+    const labels: Record<string, string> = {};
+    for (const to of r.aggregateTo?.split(',') ?? []) labels[`rbac.authorization.k8s.io/aggregate-to-${to}`] = 'true';
+    const metadata = r.addon ? { name: r.name, labels: { ...r.addon, ...labels } } : bootstrapMeta(r.name, labels);
+    const role: KObject = { apiVersion: API_VERSION, kind: 'ClusterRole', metadata };
     if (r.aggregateFrom) {
       role.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [`rbac.authorization.k8s.io/aggregate-to-${r.aggregateFrom}`]: 'true' } }] };
     }

@@ -162,6 +162,7 @@ describe('RbacAuthorizer', () => {
     const can = (user: string, verb: string, resource: string, apiGroup = '', subresource?: string) =>
       rbac.authorize({ user: { username: user, groups: [] }, verb, apiGroup, resource, subresource, namespace: 'team' }).allowed;
     expect([can('v', 'list', 'pods'), can('v', 'get', 'secrets'), can('v', 'create', 'pods'), can('v', 'get', 'pods', '', 'log')]).toEqual([true, false, false, true]);
+    expect(can('v', 'list', 'pods', 'metrics.k8s.io')).toBe(true); // kubectl top, through system:aggregated-metrics-reader
     expect([can('e', 'create', 'deployments', 'apps'), can('e', 'get', 'secrets'), can('e', 'create', 'rolebindings', 'rbac.authorization.k8s.io')]).toEqual([true, true, false]);
     expect([can('a', 'create', 'rolebindings', 'rbac.authorization.k8s.io'), can('a', 'list', 'pods'), can('a', 'update', 'deployments', 'apps', 'scale')]).toEqual([true, true, true]);
   });
