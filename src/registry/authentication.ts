@@ -5,5 +5,5 @@ import type { ResourceDef } from './types';
 export const AUTHENTICATION_GROUP = 'authentication.k8s.io';
 
 export const resources: ResourceDef[] = [
-  { group: AUTHENTICATION_GROUP, version: 'v1', resource: 'selfsubjectreviews', singular: '', kind: 'SelfSubjectReview', scope: 'Cluster', verbs: ['create'] },
+  { group: AUTHENTICATION_GROUP, version: 'v1', resource: 'selfsubjectreviews', singular: 'selfsubjectreview', kind: 'SelfSubjectReview', scope: 'Cluster', verbs: ['create'] },
 ];

@@ -8,7 +8,7 @@ const review = (resource: string, kind: string, scope: 'Namespaced' | 'Cluster')
   group: AUTHORIZATION_GROUP,
   version: 'v1',
   resource,
-  singular: '',
+  singular: resource.replace(/s$/, ''),
   kind,
   scope,
   verbs: ['create'],
