@@ -227,8 +227,10 @@ export class ClusterObject extends DurableObject<Env> {
     const row = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'rbacPolicy'").toArray()[0];
     if (row && Number(row.value) >= BOOTSTRAP_POLICY_VERSION) return;
     for (const { resource, object } of bootstrapPolicyObjects()) {
-      if (this.store.get(`${resource}.rbac.authorization.k8s.io`, '', object.metadata.name!)) continue;
-      systemCall({ store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop }, 'kube-apiserver', { verb: 'create', group: 'rbac.authorization.k8s.io', resource, body: object });
+      const namespace = object.metadata.namespace;
+      if (this.store.get(`${resource}.rbac.authorization.k8s.io`, namespace ?? '', object.metadata.name!)) continue;
+      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      systemCall(cc, 'kube-apiserver', { verb: 'create', group: 'rbac.authorization.k8s.io', resource, namespace, body: object });
     }
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
   }

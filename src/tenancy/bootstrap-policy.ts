@@ -334,6 +334,60 @@ const BINDINGS: [string, Subject[]][] = [
   ...ROLES.filter((r) => r.name.startsWith('system:controller:')).map((r): [string, Subject[]] => [r.name, [sa('kube-system', r.name.slice('system:controller:'.length))]]),
 ];
 
+/** The Roles kube-apiserver keeps in kube-system and kube-public, and their RoleBindings' subjects. */
+const LEADER_LOCKING = [rule('create,get,list,update,watch', 'coordination.k8s.io', 'leases'), rule('create,get,list,update,watch', 'coordination.k8s.io', 'leasecandidates')];
+const NAMESPACE_ROLES: { namespace: string; name: string; rules: PolicyRule[]; binding: string; subjects: Subject[] }[] = [
+  {
+    namespace: 'kube-public',
+    name: 'system:controller:bootstrap-signer',
+    rules: [rule(READ, '', 'configmaps'), rule('update', '', 'configmaps', 'cluster-info'), EVENTS],
+    binding: 'system:controller:bootstrap-signer',
+    subjects: [sa('kube-system', 'bootstrap-signer')],
+  },
+  {
+    namespace: 'kube-system',
+    name: 'extension-apiserver-authentication-reader',
+    rules: [rule(READ, '', 'configmaps', 'extension-apiserver-authentication')],
+    binding: 'system::extension-apiserver-authentication-reader',
+    subjects: [user('system:kube-controller-manager'), user('system:kube-scheduler')],
+  },
+  {
+    namespace: 'kube-system',
+    name: 'system::leader-locking-kube-controller-manager',
+    rules: LEADER_LOCKING,
+    binding: 'system::leader-locking-kube-controller-manager',
+    subjects: [user('system:kube-controller-manager'), sa('kube-system', 'kube-controller-manager'), sa('kube-system', 'leader-election-controller')],
+  },
+  {
+    namespace: 'kube-system',
+    name: 'system::leader-locking-kube-scheduler',
+    rules: LEADER_LOCKING,
+    binding: 'system::leader-locking-kube-scheduler',
+    subjects: [user('system:kube-scheduler'), sa('kube-system', 'kube-scheduler')],
+  },
+  {
+    namespace: 'kube-system',
+    name: 'system:controller:bootstrap-signer',
+    rules: [rule(READ, '', 'secrets')],
+    binding: 'system:controller:bootstrap-signer',
+    subjects: [sa('kube-system', 'bootstrap-signer')],
+  },
+  {
+    namespace: 'kube-system',
+    name: 'system:controller:cloud-provider',
+    rules: [rule('create,get,list,watch', '', 'configmaps')],
+    binding: 'system:controller:cloud-provider',
+    subjects: [sa('kube-system', 'cloud-provider')],
+  },
+  {
+    namespace: 'kube-system',
+    name: 'system:controller:token-cleaner',
+    rules: [rule('delete,get,list,watch', '', 'secrets'), EVENTS],
+    binding: 'system:controller:token-cleaner',
+    subjects: [sa('kube-system', 'token-cleaner')],
+  },
+];
+
 function bootstrapMeta(name: string, labels: Record<string, string> = {}) {
   return {
     name,
@@ -346,10 +400,24 @@ function bootstrapMeta(name: string, labels: Record<string, string> = {}) {
 export const BOOTSTRAP_POLICY_VERSION = 1;
 
 /** Every default object, roles first, as (resource, object). */
-export function bootstrapPolicyObjects(): { resource: 'clusterroles' | 'clusterrolebindings'; object: KObject }[] {
+export function bootstrapPolicyObjects(): { resource: 'clusterroles' | 'clusterrolebindings' | 'roles' | 'rolebindings'; object: KObject }[] {
   return [
     ...bootstrapClusterRoles().map((object) => ({ resource: 'clusterroles' as const, object })),
     ...bootstrapClusterRoleBindings().map((object) => ({ resource: 'clusterrolebindings' as const, object })),
+    ...NAMESPACE_ROLES.map((r) => ({
+      resource: 'roles' as const,
+      object: { apiVersion: API_VERSION, kind: 'Role', metadata: { ...bootstrapMeta(r.name), namespace: r.namespace }, rules: structuredClone(r.rules) },
+    })),
+    ...NAMESPACE_ROLES.map((r) => ({
+      resource: 'rolebindings' as const,
+      object: {
+        apiVersion: API_VERSION,
+        kind: 'RoleBinding',
+        metadata: { ...bootstrapMeta(r.binding), namespace: r.namespace },
+        roleRef: { apiGroup: RBAC, kind: 'Role', name: r.name },
+        subjects: structuredClone(r.subjects),
+      },
+    })),
   ];
 }
 

@@ -42,6 +42,9 @@ describe('rbac', () => {
     const roles = await k('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles?labelSelector=kubernetes.io/bootstrapping=rbac-defaults');
     const names = roles.body.items.map((r: { metadata: { name: string } }) => r.metadata.name);
     for (const n of ['cluster-admin', 'edit', 'system:discovery', 'system:basic-user', 'system:node', 'system:kube-scheduler', 'system:controller:deployment-controller']) expect(names).toContain(n);
+    const nsRoles = await k('GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/kube-system/rolebindings/system::leader-locking-kube-scheduler');
+    expect(nsRoles.body.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'system::leader-locking-kube-scheduler' });
+    expect((await k('GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/kube-public/roles/system:controller:bootstrap-signer')).status).toBe(200);
   });
 
   it('a new sandbox initializes quickly with the policy', async () => {
