@@ -3,7 +3,7 @@
 // (aggregated from system:aggregate-to-*), cluster-admin, discovery and the system components'.
 // Facts in our own compact notation: rule(verbs, apiGroups, resources[, resourceNames]).
 import type { KObject } from '../registry/types';
-import type { PolicyRule, Subject } from './rbac';
+import { aggregateRules, type PolicyRule, type Subject } from './rbac';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const API_VERSION = `${RBAC}/v1`;
@@ -422,7 +422,7 @@ export function bootstrapPolicyObjects(): { resource: 'clusterroles' | 'clusterr
 }
 
 export function bootstrapClusterRoles(): KObject[] {
-  return ROLES.map((r) => {
+  const roles = ROLES.map((r) => {
     const labels: Record<string, string> = {};
     for (const to of r.aggregateTo?.split(',') ?? []) labels[`rbac.authorization.k8s.io/aggregate-to-${to}`] = 'true';
     const metadata = r.addon ? { name: r.name, labels: { ...r.addon, ...labels } } : bootstrapMeta(r.name, labels);
@@ -433,6 +433,13 @@ export function bootstrapClusterRoles(): KObject[] {
     role.rules = r.rules ? structuredClone(r.rules) : [];
     return role;
   });
+  // Born aggregated (view before edit before admin, which include each other), so that a new
+  // sandbox's policy is complete at once and the aggregation controller finds nothing to do.
+  for (const name of ['view', 'edit', 'admin']) {
+    const role = roles.find((r) => r.metadata.name === name)!;
+    role.rules = structuredClone(aggregateRules(role, roles));
+  }
+  return roles;
 }
 
 export function bootstrapClusterRoleBindings(): KObject[] {

@@ -3,6 +3,9 @@
 // subject in memory so a request looks only at its caller's bindings; the index and the role rules
 // are kept current from store events on rbac objects (O(changes), built lazily on first use).
 import type { UserInfo } from '../api/call';
+import { matchesLabels } from '../machinery/labels';
+import { deepEqual } from '../machinery/validation';
+import { selectorOf } from '../registry/common';
 import type { KObject } from '../registry/types';
 
 export interface PolicyRule {
@@ -102,6 +105,33 @@ export function ruleAllows(a: Attributes, rule: PolicyRule): boolean {
   if (!isResourceRequest(a)) return nonResourceURLMatches(rule, a.path ?? '');
   const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource!;
   return apiGroupMatches(rule, a.apiGroup ?? '') && resourceMatches(rule, combined, a.subresource) && resourceNameMatches(rule, a.name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregated ClusterRoles
+
+/** The clusterRoleSelectors of an aggregated ClusterRole, or undefined when it is not one. */
+export function aggregationSelectors(role: KObject | undefined): unknown[] | undefined {
+  const rule = role?.aggregationRule as { clusterRoleSelectors?: unknown[] } | undefined;
+  return rule ? (rule.clusterRoleSelectors ?? []) : undefined;
+}
+
+export function selectsRole(selector: unknown, role: KObject | undefined): boolean {
+  const reqs = selectorOf(selector);
+  return !!role && !!reqs && matchesLabels(reqs, role.metadata.labels);
+}
+
+/** The rules an aggregated role should have: selector by selector, roles by name, each rule once. */
+export function aggregateRules(role: KObject, all: Iterable<KObject>): PolicyRule[] {
+  const roles = [...all].filter((r) => r.metadata.name !== role.metadata.name).sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+  const out: PolicyRule[] = [];
+  for (const sel of aggregationSelectors(role) ?? []) {
+    for (const r of roles) {
+      if (!selectsRole(sel, r)) continue;
+      for (const rule of (r.rules as PolicyRule[] | undefined) ?? []) if (!out.some((x) => deepEqual(x, rule))) out.push(rule);
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

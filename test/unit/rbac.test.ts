@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { UserInfo } from '../../src/api/call';
 import { StatusError } from '../../src/api/status';
-import { aggregateRules } from '../../src/controllers/clusterrole-aggregation';
 import type { KObject } from '../../src/registry/types';
 import { AccessControl, callAttributes, forbidden, nameFromFieldSelector } from '../../src/tenancy/access';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../../src/tenancy/bootstrap-policy';
 import { breakdownRule, compactString, missingRules } from '../../src/tenancy/escalation';
 import {
+  aggregateRules,
   appliesTo,
   nonResourceURLMatches,
   parseServiceAccountUser,
@@ -113,11 +113,6 @@ function defaultPolicy(): Policy {
   const p = new Policy();
   for (const r of bootstrapClusterRoles()) p.put(RBAC_STORAGE.clusterroles, r);
   for (const b of bootstrapClusterRoleBindings()) p.put(RBAC_STORAGE.clusterrolebindings, b);
-  // What the aggregation controller would write (aggregated roles in dependency order).
-  for (const name of ['view', 'edit', 'admin']) {
-    const r = p.get(RBAC_STORAGE.clusterroles, '', name)!;
-    p.put(RBAC_STORAGE.clusterroles, { ...r, rules: aggregateRules(r, p.list(RBAC_STORAGE.clusterroles)) });
-  }
   return p;
 }
 
