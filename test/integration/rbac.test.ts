@@ -156,13 +156,18 @@ describe('rbac', () => {
     expect((await bind('dave-cluster-admin', 'cluster-admin')).status).toBe(201);
   });
 
-  it('watches are authorized like lists', async () => {
+  it('watches and pod logs are authorized like lists and gets', async () => {
     const w = await openWatch('/api/v1/namespaces/kube-system/pods?watch=true', asApp);
     expect(w.status).toBe(403);
     await w.close();
     const ok = await openWatch('/api/v1/namespaces/default/pods?watch=true', asApp);
     expect(ok.status).toBe(200);
     await ok.close();
+    const log = await k('GET', '/api/v1/namespaces/kube-system/pods/web/log', undefined, asApp);
+    expect(log.status).toBe(403);
+    expect(log.body.message).toBe('pods "web" is forbidden: User "system:serviceaccount:default:app" cannot get resource "pods/log" in API group "" in the namespace "kube-system"');
+    // view includes pods/log: past authorization, the pod's absence is what answers.
+    expect((await k('GET', '/api/v1/namespaces/default/pods/web/log', undefined, asApp)).status).toBe(404);
   });
 
   it('discovery and /version for any authenticated user; not for anonymous', async () => {
