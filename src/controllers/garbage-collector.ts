@@ -34,10 +34,16 @@ export function garbageCollector(ctx: ClusterContext): Controller {
   let defs: Map<string, ResourceDef> | undefined;
   const recorder = eventRecorder(ctx, COMPONENT);
 
+  /** Kinds seen served (a kind does not change scope; unknown ones are looked up again). */
+  const scopes = new Map<string, boolean>();
   /** Whether apiVersion/kind names a namespaced resource (undefined: not served). */
   function kindNamespaced(apiVersion: string, kind: string): boolean | undefined {
+    const key = `${apiVersion}\u0000${kind}`;
+    const known = scopes.get(key);
+    if (known !== undefined) return known;
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     const def = ctx.catalog.all().find((d) => d.group === group && d.version === version && d.kind === kind);
+    if (def) scopes.set(key, def.scope === 'Namespaced');
     return def ? def.scope === 'Namespaced' : undefined;
   }
 
