@@ -17,8 +17,8 @@ export interface Controller {
 }
 
 const RETRY_BASE_MS = 5;
-/** Reconciles per drain before yielding to other requests. */
-const DRAIN_ROUNDS = 10_000;
+/** Reconciles per event (request or alarm) before the rest moves to the next alarm. */
+const DRAIN_ROUNDS = 2_000;
 const RETRY_MAX_MS = 1000 * 60;
 
 export class ControlLoop {
@@ -53,7 +53,6 @@ export class ControlLoop {
 
   /** Process the queue until empty; each key once per round however often it was enqueued. */
   private drain(): void {
-    let more = false;
     try {
       let rounds = 0;
       while (this.queue.size && rounds < DRAIN_ROUNDS) {
@@ -62,15 +61,14 @@ export class ControlLoop {
         this.run(item.controller, item.key);
         rounds++;
       }
-      more = this.queue.size > 0;
     } finally {
-      if (more) {
-        // Yield to requests waiting on the object, then carry on (nothing left behind until the next event).
-        setTimeout(() => this.drain(), 0);
-      } else {
-        this.draining = false;
-        this.arm();
-      }
+      this.draining = false;
+      if (this.queue.size) {
+        // The rest runs in a new event (the alarm, at once): the request or alarm that started this
+        // drain gets its reply, each event's CPU time stays bounded, and nothing waits for a later change.
+        this.armed = Date.now();
+        void this.storage.setAlarm(this.armed);
+      } else this.arm();
     }
   }
 
@@ -123,7 +121,12 @@ export class ControlLoop {
       const c = this.controllers.get(t.kind);
       if (c) this.enqueue(c, t.key);
     }
-    if (!due.length) this.arm();
+    // Work a previous drain left for this alarm.
+    if (this.queue.size && !this.draining) {
+      this.draining = true;
+      queueMicrotask(() => this.drain());
+    }
+    if (!this.draining) this.arm();
   }
 
   /** Watchdog: whatever is overdue runs now, and the alarm is re-armed. */
