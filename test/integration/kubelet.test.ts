@@ -3,6 +3,7 @@
 // Unknown with the unreachable taints and its pods get evicted; a restarted kubelet recovers.
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { kubeletController } from '../../src/controllers/kubelet';
 import { clusterStub, k, until } from './helpers';
 
 
@@ -86,5 +87,27 @@ describe('simulated kubelet', () => {
       return n.status.conditions.find((c: any) => c.type === 'Ready').status === 'True' && !n.spec.taints ? n : undefined;
     });
     expect(ready.spec.taints).toBeUndefined();
+  });
+
+  it('a kubelet that starts again (the Durable Object restarted) does not record the events twice', async () => {
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'kl2' } });
+    await k('POST', '/api/v1/namespaces/kl2/pods', pod('again'));
+    await until('Running', async () => {
+      const p = (await k('GET', '/api/v1/namespaces/kl2/pods/again')).body;
+      return p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+    });
+    const kubeletEvents = async () =>
+      ((await k('GET', '/api/v1/namespaces/kl2/events?fieldSelector=involvedObject.name%3Dagain')).body.items as any[])
+        .filter((e) => e.source?.component === 'kubelet')
+        .map((e) => `${e.reason} ${e.count}`)
+        .sort();
+    const before = await kubeletEvents();
+    expect(before).toEqual(['Created 1', 'Pulled 1', 'Pulling 1', 'Started 1']);
+    // A new kubelet controller has none of the old one's memory, like one in a restarted object.
+    await runInDurableObject(clusterStub(), async (instance: any) => {
+      const fresh = kubeletController({ store: instance.store, registry: instance.registry, catalog: instance.catalog, loop: instance.loop }, instance.pods);
+      fresh.reconcile('kl2/again', Date.now());
+    });
+    expect(await kubeletEvents()).toEqual(before);
   });
 });
