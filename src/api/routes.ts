@@ -13,6 +13,7 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import { decodeBody, encode, mediaType, negotiate, PATCH_TYPES, readBody } from './negotiation';
 import { serveOpenAPI } from './openapi';
 import { parseResourcePath } from './paths';
+import { parseProxyPath, proxyRequest } from './proxy';
 import { errors, failure, StatusError, toStatus, type Status } from './status';
 import { parseIncludeObject, toTable } from './tables';
 import { relayWatch } from './watch';
@@ -246,6 +247,12 @@ export async function clusterRequest(c: Ctx, rest: string): Promise<Response> {
     if ((first === 'api' || first === 'apis') && segments.length <= 3 && c.req.method === 'GET') {
       const doc = discoveryDocument(c, segments, url, first === 'api' ? BUILTIN_RESOURCES : await servedResources(c));
       if (doc) return doc;
+    }
+    const proxied = first === 'api' ? parseProxyPath(rest) : undefined;
+    if (proxied) {
+      const r = await proxyRequest(c.var.stub, c.req.raw, proxied);
+      if (r) return r;
+      throw errors.methodNotAllowed();
     }
     if (first === 'api' || first === 'apis') return await resourceRequest(c, segments);
     throw errors.resourceNotFound();

@@ -29,6 +29,9 @@ import { METRICS_GROUP } from '../registry/metrics';
 import type { ResourceDef } from '../registry/types';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Store, type StoredEvent } from './store';
+import { newRoutingState, PROXY_MODES } from '../network/kube-proxy';
+import { proxySubresource, type ProxyRequest } from '../network/proxy-subresource';
+import type { HttpReply } from '../kubelet/http-echo';
 import { WatchHub } from './watch-hub';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
@@ -41,6 +44,8 @@ export class ClusterObject extends DurableObject<Env> {
   private catalog!: Catalog;
   private loop!: ControlLoop;
   private pods!: PodsByNode;
+  /** The nodes' data plane memory: ipvs round-robin positions and ClientIP affinity (lost on eviction, like conntrack on a reboot). */
+  private routing = newRoutingState();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -127,6 +132,17 @@ export class ClusterObject extends DurableObject<Env> {
     }
   }
 
+  /** nodes|services|pods/{name}/proxy: answered by kube-proxy's choice of backend and the simulated container. */
+  async proxy(req: ProxyRequest): Promise<HttpReply> {
+    try {
+      return proxySubresource(this.store, this.routing, req);
+    } catch (e) {
+      const s = toStatus(e);
+      console.error('kubedo: proxy error', e);
+      return { status: s.code, headers: [['Content-Type', 'application/json']], body: JSON.stringify(s) };
+    }
+  }
+
   /** A deadline of the control loop is due. */
   async alarm(): Promise<void> {
     this.loop.fire();
@@ -155,6 +171,7 @@ export class ClusterObject extends DurableObject<Env> {
   async init(spec: Partial<SandboxSpec> & { name: string }): Promise<{ created: boolean; revision: number }> {
     if (this.isInitialized()) return { created: false, revision: this.store.revision() };
     const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
+    if (!PROXY_MODES.includes(full.proxyMode)) full.proxyMode = DEFAULT_SANDBOX.proxyMode;
     const now = nowTimestamp();
     for (const { resource, group, object } of seedObjects(full, now)) {
       const def = lookupResource(group, group ? object.apiVersion!.split('/')[1] : 'v1', resource)!;

@@ -1,17 +1,21 @@
 // What a new sandbox starts with: the system namespaces and its (simulated) nodes.
 import type { KObject } from '../registry/types';
+import { DEFAULT_PROXY_MODE, type ProxyMode } from '../network/kube-proxy';
 
 export interface SandboxSpec {
   name: string;
   controlPlaneNodes: number;
   workerNodes: number;
   nodeCapacity: { cpu: string; memory: string; pods: string };
+  /** kube-proxy's mode on every node, kept in ConfigMap kube-system/kube-proxy like kubeadm does. */
+  proxyMode: ProxyMode;
 }
 
 export const DEFAULT_SANDBOX: Omit<SandboxSpec, 'name'> = {
   controlPlaneNodes: 1,
   workerNodes: 3,
   nodeCapacity: { cpu: '8', memory: '16Gi', pods: '110' },
+  proxyMode: DEFAULT_PROXY_MODE,
 };
 
 export const KUBERNETES_VERSION = 'v1.33.0';
@@ -108,10 +112,41 @@ function node(name: string, controlPlane: boolean, index: number, spec: SandboxS
   };
 }
 
+/** kubeadm's kube-system/kube-proxy ConfigMap (the KubeProxyConfiguration kube-proxy reads its mode from). */
+function kubeProxyConfigMap(spec: SandboxSpec): KObject {
+  const conf = [
+    'apiVersion: kubeproxy.config.k8s.io/v1alpha1',
+    'bindAddress: 0.0.0.0',
+    'clientConnection:',
+    '  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf',
+    'clusterCIDR: 10.244.0.0/16',
+    'healthzBindAddress: 0.0.0.0:10256',
+    'iptables:',
+    '  masqueradeAll: false',
+    '  masqueradeBit: 14',
+    '  minSyncPeriod: 1s',
+    '  syncPeriod: 30s',
+    'ipvs:',
+    '  scheduler: rr',
+    '  syncPeriod: 30s',
+    'kind: KubeProxyConfiguration',
+    'metricsBindAddress: 0.0.0.0:10249',
+    `mode: ${spec.proxyMode}`,
+    '',
+  ].join('\n');
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'kube-proxy', namespace: 'kube-system', labels: { app: 'kube-proxy' } },
+    data: { 'config.conf': conf },
+  };
+}
+
 /** The objects a new sandbox gets, in creation order, as (resource, object). */
 export function seedObjects(spec: SandboxSpec, now: string): { resource: string; group: string; object: KObject }[] {
   const out: { resource: string; group: string; object: KObject }[] = [];
   for (const ns of SYSTEM_NAMESPACES) out.push({ resource: 'namespaces', group: '', object: namespace(ns) });
+  out.push({ resource: 'configmaps', group: '', object: kubeProxyConfigMap(spec) });
   nodeNames(spec).forEach(({ name, controlPlane }, i) => {
     out.push({ resource: 'nodes', group: '', object: node(name, controlPlane, i, spec, now) });
     out.push({
