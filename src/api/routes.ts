@@ -14,6 +14,7 @@ import { decodeBody, encode, mediaType, negotiate, PATCH_TYPES, readBody } from 
 import { serveOpenAPI } from './openapi';
 import { parseResourcePath } from './paths';
 import { parseProxyPath, proxyRequest } from './proxy';
+import { execRequest, parseExecPath } from './exec';
 import { errors, failure, StatusError, toStatus, type Status } from './status';
 import { parseIncludeObject, toTable } from './tables';
 import { relayWatch } from './watch';
@@ -248,6 +249,8 @@ export async function clusterRequest(c: Ctx, rest: string): Promise<Response> {
       const doc = discoveryDocument(c, segments, url, first === 'api' ? BUILTIN_RESOURCES : await servedResources(c));
       if (doc) return doc;
     }
+    const exec = first === 'api' && (c.req.method === 'GET' || c.req.method === 'POST') ? parseExecPath(rest) : undefined;
+    if (exec) return await execRequest(c.var.stub, c.req.raw, exec.namespace, exec.name);
     const proxied = first === 'api' ? parseProxyPath(rest) : undefined;
     if (proxied) {
       const r = await proxyRequest(c.var.stub, c.req.raw, proxied);

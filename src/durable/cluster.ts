@@ -31,7 +31,11 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import { Store, type StoredEvent } from './store';
 import { newRoutingState, PROXY_MODES } from '../network/kube-proxy';
 import { proxySubresource, type ProxyRequest } from '../network/proxy-subresource';
-import type { HttpReply } from '../kubelet/http-echo';
+import { echoReply, type HttpReply } from '../kubelet/http-echo';
+import { execTarget, type ExecTarget } from '../kubelet/exec-target';
+import type { ConnectResult, DnsAnswer, HttpRequestOut } from '../kubelet/shell';
+import { resolveForExec } from '../network/exec-dns';
+import { connect } from '../network/routing';
 import { WatchHub } from './watch-hub';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
@@ -141,6 +145,24 @@ export class ClusterObject extends DurableObject<Env> {
       console.error('kubedo: proxy error', e);
       return { status: s.code, headers: [['Content-Type', 'application/json']], body: JSON.stringify(s) };
     }
+  }
+
+  /** kubectl exec: the container to run in (or kube-apiserver's/kubelet's refusal). */
+  async execTarget(namespace: string, name: string, container: string | undefined, tty: boolean): Promise<ExecTarget> {
+    return execTarget(this.store, namespace, name, container, tty);
+  }
+
+  /** A DNS question from inside a container, answered by the cluster DNS. */
+  async execResolve(qname: string, qtype: string): Promise<DnsAnswer> {
+    return resolveForExec(this.store, qname, qtype);
+  }
+
+  /** An HTTP exchange from a pod to ip:port, through kube-proxy's routing to the answering container. */
+  async execHttp(fromIP: string, ip: string, port: number, req: HttpRequestOut): Promise<ConnectResult> {
+    const c = connect(this.store, this.routing, fromIP, ip, port);
+    if (!c.ok) return { ok: false, error: c.error };
+    const r = echoReply(c.pod, { ...req, remoteAddr: `${fromIP}:${40000 + Math.floor(Math.random() * 20000)}` });
+    return { ok: true, status: r.status, headers: r.headers, body: r.body };
   }
 
   /** A deadline of the control loop is due. */
