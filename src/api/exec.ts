@@ -120,7 +120,6 @@ export async function execRequest(stub: DurableObjectStub<ClusterObject>, req: R
 
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
-  server.accept();
   const enc = new TextEncoder();
   let open = true;
   const send = (channel: number, text: string) => {
@@ -141,26 +140,35 @@ export async function execRequest(stub: DurableObjectStub<ClusterObject>, req: R
   };
   const stdin = new StdinLines(tty, (t) => send(CHANNEL.stdout, t));
   const dec = new TextDecoder();
+  // Binary frames may arrive as ArrayBuffer or Blob (depending on the runtime): keep their order.
+  let inbound = Promise.resolve();
   server.addEventListener('message', (ev) => {
-    const bytes = typeof ev.data === 'string' ? enc.encode(ev.data) : new Uint8Array(ev.data as ArrayBuffer);
-    if (!bytes.length) return;
-    if (bytes[0] === CHANNEL.stdin) stdin.push(dec.decode(bytes.subarray(1), { stream: true }));
-    else if (bytes[0] === CHANNEL.close && bytes[1] === CHANNEL.stdin) stdin.end();
+    const data = ev.data as string | ArrayBuffer | Blob;
+    inbound = inbound.then(async () => {
+      const bytes = typeof data === 'string' ? enc.encode(data) : data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : new Uint8Array(data);
+      if (!bytes.length) return;
+      if (bytes[0] === CHANNEL.stdin) stdin.push(dec.decode(bytes.subarray(1), { stream: true }));
+      else if (bytes[0] === CHANNEL.close && bytes[1] === CHANNEL.stdin) stdin.end();
+    });
   });
   server.addEventListener('close', () => {
     open = false;
-    stdin.end();
+    inbound = inbound.then(() => stdin.end());
   });
   server.addEventListener('error', () => {
     open = false;
     stdin.end();
   });
+  server.accept();
 
   // Tuples come back from the RPC as plain arrays.
   const host: ShellHost = { ...target.host, env: target.host.env.map(([k, v]) => [k, v] as [string, string]) };
   const net: ShellNet = {
     resolve: (qname, qtype) => stub.execResolve(qname, qtype),
-    http: (ip, port, r) => stub.execHttp(host.podIP, ip, port, r),
+    http: async (ip, port, r) => {
+      const res = await stub.execHttp(host.podIP, ip, port, r);
+      return res.ok ? { ...res, headers: res.headers.map(([k, v]) => [k, v] as [string, string]) } : { ok: false, error: res.error };
+    },
   };
   const io: ShellIO = { write: out, readLine: wantStdin ? () => stdin.readLine() : undefined };
   (async () => {

@@ -102,7 +102,7 @@ export function flavorOf(image: string): ShellFlavor {
 
 type Seg = { text: string; mode: 'plain' | 'single' | 'double' };
 type Word = Seg[];
-type Token = { word: Word } | { op: ';' | '&&' | '||' | '|' | '>' | '2>' | '2>&1' | '>>' | '&' };
+type Token = { word: Word } | { op: ';' | '&&' | '||' | '|' | '>' | '2>' | '2>&1' | '>&2' | '>>' | '&' };
 
 export class ShellSyntaxError extends Error {}
 
@@ -112,7 +112,9 @@ export function tokenize(line: string): Token[] {
   let cur: Word | undefined;
   const push = (text: string, mode: Seg['mode']) => {
     cur ??= [];
-    cur.push({ text, mode });
+    const last = cur[cur.length - 1];
+    if (last && last.mode === mode && mode === 'plain') last.text += text;
+    else cur.push({ text, mode });
   };
   const end = () => {
     if (cur) tokens.push({ word: cur });
@@ -145,6 +147,10 @@ export function tokenize(line: string): Token[] {
     } else if (c === '\\') {
       if (i + 1 < line.length) push(line[i + 1], 'single');
       i += 2;
+    } else if (line.startsWith('>&2', i) || (line.startsWith('1>&2', i) && !cur)) {
+      end();
+      tokens.push({ op: '>&2' });
+      i += line.startsWith('>&2', i) ? 3 : 4;
     } else if (line.startsWith('&&', i) || line.startsWith('||', i) || line.startsWith('>>', i) || line.startsWith('2>&1', i) || (line.startsWith('2>', i) && !cur)) {
       const op = line.startsWith('2>&1', i) ? '2>&1' : line.startsWith('2>', i) && !cur ? '2>' : (line.slice(i, i + 2) as '&&' | '||' | '>>');
       end();
@@ -183,7 +189,7 @@ function expandVars(text: string, ctx: Ctx): string {
 
 interface Simple {
   words: Word[];
-  stdout?: 'null' | 'file';
+  stdout?: 'null' | 'file' | 'stderr';
   stderr?: 'null' | 'stdout';
 }
 interface Pipeline {
@@ -230,6 +236,9 @@ export function parse(line: string): Pipeline[] {
         break;
       case '2>&1':
         cur.stderr = 'stdout';
+        break;
+      case '>&2':
+        cur.stdout = 'stderr';
         break;
       case '>':
       case '>>':
@@ -309,7 +318,10 @@ async function runPipeline(p: Pipeline, ctx: Ctx, io: ShellIO, stdin?: string): 
       out += err;
       err = '';
     } else if (cmd.stderr === 'null') err = '';
-    if (cmd.stdout) out = '';
+    if (cmd.stdout === 'stderr') {
+      err += out;
+      out = '';
+    } else if (cmd.stdout) out = '';
     if (err) io.write(2, err);
     if (last) {
       if (out) io.write(1, out);
