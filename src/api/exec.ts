@@ -164,7 +164,7 @@ export async function execRequest(stub: DurableObjectStub<ClusterObject>, req: R
   // Tuples come back from the RPC as plain arrays.
   const host: ShellHost = { ...target.host, env: target.host.env.map(([k, v]) => [k, v] as [string, string]) };
   const net: ShellNet = {
-    resolve: (qname, qtype) => stub.execResolve(qname, qtype),
+    resolve: (qname, qtype) => stub.dnsQuery(qname, qtype),
     http: async (ip, port, r) => {
       const res = await stub.execHttp(host.podIP, ip, port, r);
       return res.ok ? { ...res, headers: res.headers.map(([k, v]) => [k, v] as [string, string]) } : { ok: false, error: res.error };

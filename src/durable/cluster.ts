@@ -33,9 +33,10 @@ import { newRoutingState, PROXY_MODES } from '../network/kube-proxy';
 import { proxySubresource, type ProxyRequest } from '../network/proxy-subresource';
 import { echoReply, type HttpReply } from '../kubelet/http-echo';
 import { execTarget, type ExecTarget } from '../kubelet/exec-target';
-import type { ConnectResult, DnsAnswer, HttpRequestOut } from '../kubelet/shell';
-import { resolveForExec } from '../network/exec-dns';
+import type { ConnectResult, HttpRequestOut } from '../kubelet/shell';
 import { connect } from '../network/routing';
+import { resolve, type DnsAnswer, type DnsSource } from '../network/dns';
+import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
@@ -50,6 +51,7 @@ export class ClusterObject extends DurableObject<Env> {
   private pods!: PodsByNode;
   /** The nodes' data plane memory: ipvs round-robin positions and ClientIP affinity (lost on eviction, like conntrack on a reboot). */
   private routing = newRoutingState();
+  private dnsIndex!: DnsIpIndex;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -78,6 +80,8 @@ export class ClusterObject extends DurableObject<Env> {
       // Controllers react to committed changes right away (level-triggered, safe to run twice).
       this.store.onEvent((e) => this.react(e));
       this.hub = new WatchHub(ctx, this.store, this.catalog);
+      const dnsIndex = (this.dnsIndex = new DnsIpIndex(this.store));
+      this.store.onEvent((e) => dnsIndex.onEvent(e));
     });
   }
 
@@ -152,17 +156,22 @@ export class ClusterObject extends DurableObject<Env> {
     return execTarget(this.store, namespace, name, container, tty);
   }
 
-  /** A DNS question from inside a container, answered by the cluster DNS. */
-  async execResolve(qname: string, qtype: string): Promise<DnsAnswer> {
-    return resolveForExec(this.store, qname, qtype);
-  }
-
   /** An HTTP exchange from a pod to ip:port, through kube-proxy's routing to the answering container. */
   async execHttp(fromIP: string, ip: string, port: number, req: HttpRequestOut): Promise<ConnectResult> {
     const c = connect(this.store, this.routing, fromIP, ip, port);
     if (!c.ok) return { ok: false, error: c.error };
     const r = echoReply(c.pod, { ...req, remoteAddr: `${fromIP}:${40000 + Math.floor(Math.random() * 20000)}` });
     return { ok: true, status: r.status, headers: r.headers, body: r.body };
+  }
+
+  /** What the cluster DNS reads: the store, with the IP index for PTR answers (exec's resolver uses this too). */
+  dnsSource(): DnsSource {
+    return { get: (r, ns, n) => this.store.get(r, ns, n), list: (r, o) => this.store.list(r, o), ownersOf: (ip) => this.dnsIndex.ownersOf(ip) };
+  }
+
+  /** One DNS question, answered as the sandbox's CoreDNS would (served as DNS-over-HTTPS). */
+  async dnsQuery(qname: string, qtype: string): Promise<DnsAnswer> {
+    return resolve(this.dnsSource(), qname, qtype);
   }
 
   /** A deadline of the control loop is due. */

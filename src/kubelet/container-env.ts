@@ -2,12 +2,12 @@
 // $(VAR) references, downward API fields, and the service links kubelet injects), the
 // kubelet-managed /etc/hosts and /etc/resolv.conf (dnsPolicy, dnsConfig) and /etc/hostname.
 import type { KObject } from '../registry/types';
+import { CLUSTER_DOMAIN, DNS_SERVICE_IP } from '../network/dns';
 import { podHostname } from './http-echo';
 import { flavorOf, type ShellHost } from './shell';
 
-export const CLUSTER_DOMAIN = 'cluster.local';
-/** kubelet's --cluster-dns default in kubeadm clusters (kube-dns's ClusterIP). */
-export const DEFAULT_CLUSTER_DNS = '10.96.0.10';
+/** kubelet's --cluster-dns (kube-dns's ClusterIP in kubeadm clusters). */
+export const DEFAULT_CLUSTER_DNS = DNS_SERVICE_IP;
 /** The node's own resolver (kind's nodes use the container network's gateway). */
 export const NODE_NAMESERVER = '172.18.0.1';
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
