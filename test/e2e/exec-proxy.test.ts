@@ -3,8 +3,10 @@
 // both modes, a Deployment of 3 behind a Service reached through services/proxy and from inside a
 // pod (curl, nslookup, NodePort), and the simulated shell (hostname, env, resolv.conf, exit codes,
 // stdin). exec runs with kubectl 1.31 and 1.33 (WebSocket v5.channel.k8s.io).
-import { beforeAll, describe, expect, it } from 'vitest';
-import { describeKubectl, kubectl, uniqueName } from './kubectl';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describeKubectl, kubectl, kubectlPath, uniqueName } from './kubectl';
 
 const ns = uniqueName('xp');
 // Addresses unique to this run (explicit, so the test does not depend on the ClusterIP allocator).
@@ -98,6 +100,42 @@ describe('kube-proxy and the proxy subresources — kubectl 1.33', () => {
     const pod = await k(['get', '--raw', `/api/v1/namespaces/${ns}/pods/${pods[0].name}/proxy/`]);
     expect(pod.stdout).toContain(`Hostname: ${pods[0].name}\nIP: ${pods[0].ip}\n`);
   }, 120_000);
+
+  it('works through kubectl proxy with GET, POST and DELETE', async () => {
+    const child = spawn(kubectlPath('1.33')!, ['proxy', '--port=0'], { env: { ...process.env, KUBECONFIG: inject('kubeconfig'), KUBECACHEDIR: `${inject('cacheDir')}/proxy` } });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (c: string) => {
+          out += c;
+          const m = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.on('exit', () => reject(new Error(`kubectl proxy exited: ${out}`)));
+      });
+      const request = (method: string, path: string, body?: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port, path, method, headers: body ? { 'content-type': 'text/plain' } : {} }, (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (c: string) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      const get = await request('GET', `/api/v1/namespaces/${ns}/services/web/proxy/a?b=c`);
+      expect(get.status).toBe(200);
+      expect(get.body).toMatch(/^GET \/a\?b=c HTTP\/1\.1$/m);
+      const post = await request('POST', `/api/v1/namespaces/${ns}/services/http:web:80/proxy/form`, 'x=1');
+      expect(post.body).toMatch(/^POST \/form HTTP\/1\.1$/m);
+      expect(post.body.endsWith('\n\nx=1')).toBe(true);
+      const del = await request('DELETE', `/api/v1/namespaces/${ns}/pods/${pods[1].name}/proxy/item/7`);
+      expect(del.body).toContain(`Hostname: ${pods[1].name}\n`);
+      expect(del.body).toMatch(/^DELETE \/item\/7 HTTP\/1\.1$/m);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 
   it('503s with kube-apiserver\'s message when no endpoint is ready', async () => {
     await k(['create', 'service', 'clusterip', 'lonely', '--tcp=80:80', '-n', ns]);
