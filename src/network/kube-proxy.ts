@@ -219,7 +219,9 @@ export function renderIptables(views: ServicePortView[], node: NodeView, now: Da
     }
     if (v.nodePort) {
       if (!external.length) {
-        filter.push(`-A KUBE-NODEPORTS -p ${p} ${comment(`${spn} has no local endpoints`)} -m addrtype --dst-type LOCAL -m ${p} --dport ${v.nodePort} -j REJECT --reject-with icmp-port-unreachable`);
+        // No endpoints at all: REJECT; endpoints elsewhere only (externalTrafficPolicy Local): DROP.
+        const [why, action] = cluster.length ? ['has no local endpoints', 'DROP'] : ['has no endpoints', 'REJECT --reject-with icmp-port-unreachable'];
+        filter.push(`-A KUBE-EXTERNAL-SERVICES -p ${p} ${comment(`${spn} ${why}`)} -m addrtype --dst-type LOCAL -m ${p} --dport ${v.nodePort} -j ${action}`);
       } else {
         nodeports.push(`-A KUBE-NODEPORTS -p ${p} ${comment(spn)} -m ${p} --dport ${v.nodePort} -j ${extChain(v)}`);
         add(extChain(v), `${comment(`masquerade traffic for ${spn} external destinations`)} -j KUBE-MARK-MASQ`);

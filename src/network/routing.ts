@@ -97,8 +97,12 @@ export function connectBackend(store: Store, b: Backend, protocol = 'TCP'): Conn
 export function routeService(store: Store, state: RoutingState, mode: ProxyMode, v: ServicePortView, clientIP: string, via: 'cluster' | 'external', nodeName?: string): Connection {
   const backends = eligibleBackends(v, via, nodeName);
   const b = pickBackend(mode, v, backends, state, clientIP, Date.now());
-  // iptables REJECTs a service without endpoints; IPVS has no real server to forward to.
-  if (!b) return { ok: false, error: mode === 'ipvs' ? 'timeout' : 'refused', ip: v.clusterIPs[0] ?? '', port: v.port };
+  if (!b) {
+    // iptables REJECTs a service without endpoints but DROPs external traffic for a Local policy
+    // with endpoints elsewhere; IPVS has no real server to forward to.
+    const dropped = mode === 'ipvs' || (via === 'external' && eligibleBackends(v, 'cluster').length > 0);
+    return { ok: false, error: dropped ? 'timeout' : 'refused', ip: v.clusterIPs[0] ?? '', port: v.port };
+  }
   const c = connectBackend(store, b, v.protocol);
   return c.ok ? { ...c, via: { service: v, backend: b } } : c;
 }

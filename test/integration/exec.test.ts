@@ -100,6 +100,15 @@ describe('kubectl exec over WebSocket', () => {
     expect(JSON.parse(s.out(3)).details.causes[0].message).toBe('4');
   });
 
+  it('curl follows kube-proxy: refused without endpoints (7), nothing on an unknown port (28)', async () => {
+    await k('POST', `/api/v1/namespaces/${NS}/services`, { metadata: { name: 'empty' }, spec: { clusterIP: '10.96.50.51', ports: [{ port: 80 }] } });
+    await k('POST', `/api/v1/namespaces/${NS}/endpoints`, { metadata: { name: 'empty' }, subsets: [] });
+    const s = (await open(execPath('box', ['sh', '-c', 'curl -sS http://empty; echo " $?"; curl -sS http://web:81; echo " $?"; curl -s http://web >/dev/null; echo $?']))) as Session;
+    await s.done;
+    expect(s.out(1)).toBe(' 7\n 28\n0\n');
+    expect(s.out(2)).toMatch(/^curl: \(7\) Failed to connect to empty port 80 after \d+ ms: Couldn't connect to server\ncurl: \(28\) /);
+  });
+
   it('refuses before the upgrade: missing pod 404, unknown container 400, not running 400', async () => {
     expect(await open(execPath('nope', ['true']))).toMatchObject({ status: 404, body: { message: 'pods "nope" not found' } });
     expect(await open(`${execPath('box', ['true'])}&container=side`)).toMatchObject({ status: 400, body: { message: 'container side is not valid for pod box' } });

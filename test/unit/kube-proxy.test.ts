@@ -94,6 +94,12 @@ describe('iptables-save rendering', () => {
     expect(out).not.toContain('KUBE-SVC-');
   });
 
+  it('DROPs node-port traffic on a node without local endpoints for externalTrafficPolicy Local', () => {
+    const out = renderIptables(views({ type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }), { name: 'elsewhere', ip: '172.18.0.9' }, new Date());
+    expect(out).toContain('-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/web:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j DROP');
+    expect(out).not.toContain('-A KUBE-NODEPORTS -p tcp');
+  });
+
   it('adds recent matches for sessionAffinity ClientIP', () => {
     const out = renderIptables(views({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } } }), { name: 'n', ip: '1.1.1.1' }, new Date());
     expect(out.match(/--rcheck --seconds 600 --reap/g)).toHaveLength(3);
