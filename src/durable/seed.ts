@@ -1,6 +1,7 @@
-// What a new sandbox starts with: the system namespaces and its (simulated) nodes.
+// What a new sandbox starts with: the system namespaces, the default RBAC policy and its (simulated) nodes.
 import type { KObject } from '../registry/types';
 import { DEFAULT_PROXY_MODE, type ProxyMode } from '../network/kube-proxy';
+import { bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
 
 export interface SandboxSpec {
   name: string;
@@ -147,6 +148,8 @@ export function seedObjects(spec: SandboxSpec, now: string): { resource: string;
   const out: { resource: string; group: string; object: KObject }[] = [];
   for (const ns of SYSTEM_NAMESPACES) out.push({ resource: 'namespaces', group: '', object: namespace(ns) });
   out.push({ resource: 'configmaps', group: '', object: kubeProxyConfigMap(spec) });
+  // kube-apiserver's bootstrap RBAC policy (admin/edit/view, discovery, system components).
+  for (const { resource, object } of bootstrapPolicyObjects()) out.push({ resource, group: 'rbac.authorization.k8s.io', object });
   nodeNames(spec).forEach(({ name, controlPlane }, i) => {
     out.push({ resource: 'nodes', group: '', object: node(name, controlPlane, i, spec, now) });
     out.push({

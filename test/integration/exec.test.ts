@@ -111,6 +111,9 @@ describe('kubectl exec over WebSocket', () => {
 
   it('refuses before the upgrade: missing pod 404, unknown container 400, not running 400', async () => {
     expect(await open(execPath('nope', ['true']))).toMatchObject({ status: 404, body: { message: 'pods "nope" not found' } });
+    const res = await exports.default.fetch(new Request(`${BASE}${execPath('box', ['true'])}`, { headers: { Authorization: `Bearer ${TOKEN}`, 'Impersonate-User': 'carol', Upgrade: 'websocket' } }));
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { message: string }).message).toBe(`pods "box" is forbidden: User "carol" cannot create resource "pods/exec" in API group "" in the namespace "${NS}"`);
     expect(await open(`${execPath('box', ['true'])}&container=side`)).toMatchObject({ status: 400, body: { message: 'container side is not valid for pod box' } });
     await k('POST', `/api/v1/namespaces/${NS}/pods`, { metadata: { name: 'waiting' }, spec: { schedulerName: 'none', containers: [{ name: 'c', image: 'nginx' }] } });
     expect(await open(execPath('waiting', ['true']))).toMatchObject({ status: 400, body: { message: 'pod waiting does not have a host assigned' } });

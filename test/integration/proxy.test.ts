@@ -135,6 +135,15 @@ describe('proxy subresources', () => {
     expect(rules).toContain('-A KUBE-SERVICES -d 10.96.100.10/32 -p tcp -m comment --comment "px/web:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable');
   });
 
+  it('is authorized as services/proxy, pods/proxy and nodes/proxy with the method\'s verb', async () => {
+    const carol = { 'Impersonate-User': 'carol' };
+    const denied = await k('GET', `/api/v1/namespaces/${NS}/services/web/proxy/`, undefined, carol);
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toBe(`services "web" is forbidden: User "carol" cannot get resource "services/proxy" in API group "" in the namespace "${NS}"`);
+    expect((await k('POST', `/api/v1/namespaces/${NS}/pods/web-0/proxy/`, 'x', { ...carol, 'Content-Type': 'text/plain' })).body.message).toContain('cannot create resource "pods/proxy"');
+    expect((await k('GET', '/api/v1/nodes/default-worker:10249/proxy/proxyMode', undefined, carol)).body.message).toContain('cannot get resource "nodes/proxy" in API group "" at the cluster scope');
+  });
+
   it('fails like an unreachable node when its kubelet is stopped', async () => {
     const patch = await k('PATCH', '/api/v1/nodes/default-worker3', { metadata: { annotations: { 'kubedo.dev/kubelet': 'stopped' } } }, { 'Content-Type': 'application/merge-patch+json' });
     expect(patch.status).toBe(200);
