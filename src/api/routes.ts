@@ -3,7 +3,6 @@
 import type { Context } from 'hono';
 import type { Env } from '../env';
 import type { ClusterObject } from '../durable/cluster';
-import { KUBERNETES_VERSION } from '../durable/seed';
 import { BUILTIN_RESOURCES, lookupResource } from '../registry';
 import { crdResourceDefs } from '../registry/customresources';
 import type { KObject } from '../registry/types';
@@ -14,6 +13,7 @@ import { decodeBody, encode, mediaType, negotiate, PATCH_TYPES, readBody } from 
 import { serveOpenAPI } from './openapi';
 import { parseResourcePath } from './paths';
 import { parseProxyPath, proxyRequest } from './proxy';
+import { VERSION_INFO } from './version';
 import { execRequest, parseExecPath } from './exec';
 import { errors, failure, StatusError, toStatus, type Status } from './status';
 import { parseIncludeObject, toTable } from './tables';
@@ -56,21 +56,6 @@ function query(url: URL): Record<string, string> {
   return q;
 }
 
-const VERSION_INFO = {
-  major: '1',
-  minor: '33',
-  emulationMajor: '1',
-  emulationMinor: '33',
-  minCompatibilityMajor: '1',
-  minCompatibilityMinor: '32',
-  gitVersion: KUBERNETES_VERSION,
-  gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean',
-  buildDate: '2025-04-23T00:00:00Z',
-  goVersion: 'go1.24.2',
-  compiler: 'gc',
-  platform: 'linux/amd64',
-};
 
 const HEALTH_CHECKS: Record<string, string[]> = {
   livez: ['ping', 'log', 'etcd', 'poststarthook/start-apiextensions-controllers', 'poststarthook/crd-informer-synced'],

@@ -31,10 +31,10 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import { Store, type StoredEvent } from './store';
 import { newRoutingState, PROXY_MODES } from '../network/kube-proxy';
 import { proxySubresource, type ProxyRequest } from '../network/proxy-subresource';
-import { echoReply, type HttpReply } from '../kubelet/http-echo';
+import type { HttpReply } from '../kubelet/http-echo';
 import { execTarget, type ExecTarget } from '../kubelet/exec-target';
 import type { ConnectResult, HttpRequestOut } from '../kubelet/shell';
-import { connect } from '../network/routing';
+import { answer, connect } from '../network/routing';
 import { resolve, type DnsAnswer, type DnsSource } from '../network/dns';
 import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
@@ -172,7 +172,7 @@ export class ClusterObject extends DurableObject<Env> {
   async execHttp(fromIP: string, ip: string, port: number, req: HttpRequestOut): Promise<ConnectResult> {
     const c = connect(this.store, this.routing, fromIP, ip, port);
     if (!c.ok) return { ok: false, error: c.error };
-    const r = echoReply(c.pod, { ...req, remoteAddr: `${fromIP}:${40000 + Math.floor(Math.random() * 20000)}` });
+    const r = answer(c, { ...req, remoteAddr: `${fromIP}:${40000 + Math.floor(Math.random() * 20000)}` });
     return { ok: true, status: r.status, headers: r.headers, body: r.body };
   }
 

@@ -10,6 +10,7 @@ import { flavorOf, type ShellHost } from './shell';
 export const DEFAULT_CLUSTER_DNS = DNS_SERVICE_IP;
 /** The node's own resolver (kind's nodes use the container network's gateway). */
 export const NODE_NAMESERVER = '172.18.0.1';
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 interface EnvVar {
@@ -227,15 +228,21 @@ export function resolvConf(pod: KObject, clusterDNS = DEFAULT_CLUSTER_DNS): Reso
 }
 
 /** Everything the shell needs to act as this container. */
-export function shellHostFor(pod: KObject, container: ContainerSpec, env: [string, string][], clusterDNS?: string): ShellHost {
+export function shellHostFor(pod: KObject, container: ContainerSpec, env: [string, string][], clusterDNS?: string, caCrt?: string): ShellHost {
   const dns = resolvConf(pod, clusterDNS);
   const hostname = podHostname(pod);
+  const files: Record<string, string> = { '/etc/hosts': hostsFile(pod), '/etc/resolv.conf': dns.text, '/etc/hostname': `${hostname}\n` };
+  // The projected service-account volume (its token is not simulated).
+  if ((pod.spec as { automountServiceAccountToken?: boolean } | undefined)?.automountServiceAccountToken !== false) {
+    files[`${SERVICE_ACCOUNT_DIR}/namespace`] = pod.metadata.namespace ?? '';
+    if (caCrt) files[`${SERVICE_ACCOUNT_DIR}/ca.crt`] = caCrt;
+  }
   return {
     flavor: flavorOf(container.image ?? ''),
     hostname,
     podIP: (pod.status as { podIP?: string } | undefined)?.podIP ?? '',
     env,
-    files: { '/etc/hosts': hostsFile(pod), '/etc/resolv.conf': dns.text, '/etc/hostname': `${hostname}\n` },
+    files,
     cwd: container.workingDir ?? '/',
     nameservers: dns.nameservers,
     search: dns.search,

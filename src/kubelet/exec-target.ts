@@ -38,5 +38,6 @@ export function execTarget(store: Store, namespace: string, name: string, contai
   const services = linkedServices(pod, [...store.list('services', { namespace })], store.get('services', 'default', 'kubernetes'), startedAt);
   const env = containerEnv(pod, container, store, serviceEnvVars(services), tty);
   const dns = (store.get('services', 'kube-system', 'kube-dns')?.spec as { clusterIP?: string } | undefined)?.clusterIP;
-  return { ok: true, container: cname, host: shellHostFor(pod, container, env, dns && dns !== 'None' ? dns : DEFAULT_CLUSTER_DNS) };
+  const ca = (store.get('configmaps', namespace, 'kube-root-ca.crt')?.data as Record<string, string> | undefined)?.['ca.crt'];
+  return { ok: true, container: cname, host: shellHostFor(pod, container, env, dns && dns !== 'None' ? dns : DEFAULT_CLUSTER_DNS, ca) };
 }

@@ -390,9 +390,11 @@ function normalizePath(cwd: string, p: string): string {
 
 function dirEntries(ctx: Ctx, dir: string): string[] | undefined {
   if (dir === '/') return ROOT_DIRS;
-  if (dir === '/etc') return [...new Set([...Object.keys(ctx.host.files).filter((f) => f.startsWith('/etc/')).map((f) => f.slice(5)), 'os-release', 'passwd'])].sort();
+  const prefix = `${dir}/`;
+  const names = Object.keys(ctx.host.files).filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length).split('/')[0]);
+  if (dir === '/etc') names.push('os-release', 'passwd');
+  if (names.length) return [...new Set(names)].sort();
   if (ROOT_DIRS.includes(dir.slice(1))) return [];
-  if (dir === '/var/run' || dir === '/run') return ['secrets'];
   return undefined;
 }
 
@@ -762,6 +764,7 @@ async function curl(args: string[], ctx: Ctx): Promise<Out> {
   let discard = false;
   let writeOut: string | undefined;
   let verbose = false;
+  let insecure = false;
   let url: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -776,6 +779,7 @@ async function curl(args: string[], ctx: Ctx): Promise<Out> {
       discard = true;
     }
     else if (a === '-w' || a === '--write-out') writeOut = args[++i];
+    else if (a === '--cacert') insecure = !!args[++i];
     else if (a === '-m' || a === '--max-time' || a === '--connect-timeout' || a === '-u' || a === '--user' || a === '-A' || a === '--user-agent') i++;
     else if (a.startsWith('--')) {
       if (a === '--include') include = true;
@@ -784,6 +788,7 @@ async function curl(args: string[], ctx: Ctx): Promise<Out> {
       else if (a === '--show-error') showError = true;
       else if (a === '--fail') failOnError = true;
       else if (a === '--verbose') verbose = true;
+      else if (a === '--insecure') insecure = true;
     } else if (a.startsWith('-') && a.length > 1) {
       for (const f of a.slice(1)) {
         if (f === 'i') include = true;
@@ -792,6 +797,7 @@ async function curl(args: string[], ctx: Ctx): Promise<Out> {
         else if (f === 'S') showError = true;
         else if (f === 'f') failOnError = true;
         else if (f === 'v') verbose = true;
+        else if (f === 'k') insecure = true;
       }
     } else url ??= a;
   }
@@ -812,6 +818,8 @@ async function curl(args: string[], ctx: Ctx): Promise<Out> {
     if (res.error === 'timeout') return err(28, `Failed to connect to ${u.host} port ${u.port} after ${elapsed} ms: Timeout was reached`);
     return err(7, `Failed to connect to ${u.host} port ${u.port} after ${elapsed} ms: Couldn't connect to server`);
   }
+  // Serving certificates in the cluster are signed by the cluster CA, which curl does not trust by default.
+  if (u.scheme === 'https' && !insecure) return err(60, 'SSL certificate problem: unable to get local issuer certificate');
   let verboseErr = '';
   if (verbose) {
     verboseErr += `* Host ${u.host}:${u.port} was resolved.\n* IPv4: ${r.addresses.join(', ')}\n*   Trying ${ip}:${u.port}...\n* Connected to ${u.host} (${ip}) port ${u.port}\n`;

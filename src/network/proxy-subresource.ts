@@ -6,8 +6,8 @@
 import type { Store } from '../durable/store';
 import { failure, type Status } from '../api/status';
 import { kubeletRunning } from '../controllers/kubelet';
-import { echoReply, type HttpReply } from '../kubelet/http-echo';
-import { allViews, connectBackend, nodeInternalIP, proxyModeOf, viewsOfService, SLICES_KEY, SERVICE_NAME_LABEL } from './routing';
+import type { HttpReply } from '../kubelet/http-echo';
+import { allViews, answer, connectBackend, nodeInternalIP, proxyModeOf, viewsOfService, SLICES_KEY, SERVICE_NAME_LABEL } from './routing';
 import { eligibleBackends, pickBackend, renderIptables, renderIpvs, type RoutingState } from './kube-proxy';
 
 export interface ProxyRequest {
@@ -134,7 +134,7 @@ function podProxy(store: Store, req: ProxyRequest, name: string, scheme: string,
   }
   const c = connectBackend(store, { ip, port, ready: true, pod: { namespace: req.namespace ?? '', name } });
   if (!c.ok) return unreachable(ip, port, c.error);
-  return echoReply(c.pod, { method: req.method, path: pathWithQuery(req), headers: req.headers, body: req.body, remoteAddr: `${req.clientIP}:0` });
+  return answer(c, { method: req.method, path: pathWithQuery(req), headers: req.headers, body: req.body, remoteAddr: `${req.clientIP}:0` });
 }
 
 function serviceProxy(store: Store, state: RoutingState, req: ProxyRequest, name: string, _scheme: string, portText: string, now: number): HttpReply {
@@ -158,5 +158,5 @@ function serviceProxy(store: Store, state: RoutingState, req: ProxyRequest, name
   const b = pickBackend(proxyModeOf(store), v, eligibleBackends(v, 'cluster'), state, req.clientIP, now)!;
   const c = connectBackend(store, b, v.protocol);
   if (!c.ok) return unreachable(b.ip, b.port, c.error);
-  return echoReply(c.pod, { method: req.method, path: pathWithQuery(req), headers: req.headers, body: req.body, remoteAddr: `${req.clientIP}:0` });
+  return answer(c, { method: req.method, path: pathWithQuery(req), headers: req.headers, body: req.body, remoteAddr: `${req.clientIP}:0` });
 }

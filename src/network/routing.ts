@@ -5,6 +5,9 @@
 import { parse as parseYaml } from 'yaml';
 import type { Store } from '../durable/store';
 import type { KObject } from '../registry/types';
+import { failure } from '../api/status';
+import { VERSION_INFO } from '../api/version';
+import { echoReply, type HttpReply, type HttpRequest } from '../kubelet/http-echo';
 import { DEFAULT_PROXY_MODE, PROXY_MODES, eligibleBackends, pickBackend, servicePortViews, type Backend, type ProxyMode, type RoutingState, type ServicePortView } from './kube-proxy';
 
 export const SLICES_KEY = 'endpointslices.discovery.k8s.io';
@@ -56,10 +59,22 @@ export function nodeInternalIP(node: KObject): string {
   return addrs.find((a) => a.type === 'InternalIP')?.address ?? '';
 }
 
-/** Where a connection ended up. */
+/** kube-apiserver's secure port on control-plane nodes (the `kubernetes` Service's endpoints). */
+export const APISERVER_PORT = 6443;
+
+/** Where a connection ended up: a pod's container, or kube-apiserver on a control-plane node. */
 export type Connection =
   | { ok: true; pod: KObject; ip: string; port: number; via?: { service: ServicePortView; backend: Backend } }
+  | { ok: true; apiserver: true; pod?: undefined; ip: string; port: number; via?: { service: ServicePortView; backend: Backend } }
   | { ok: false; error: 'refused' | 'timeout'; ip: string; port: number };
+
+function apiserverAt(store: Store, ip: string, port: number): boolean {
+  if (port !== APISERVER_PORT) return false;
+  for (const node of store.list('nodes')) {
+    if (nodeInternalIP(node) === ip) return node.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined;
+  }
+  return false;
+}
 
 /** Ports the simulated container listens on: its declared containerPorts, else 80 (like nginx, httpd). */
 export function listensOn(pod: KObject, port: number, protocol = 'TCP'): boolean {
@@ -88,6 +103,7 @@ export function podByIP(store: Store, ip: string, hint?: { namespace: string; na
 
 /** Connect to a backend pod. */
 export function connectBackend(store: Store, b: Backend, protocol = 'TCP'): Connection {
+  if (!b.pod && apiserverAt(store, b.ip, b.port)) return { ok: true, apiserver: true, ip: b.ip, port: b.port };
   const pod = podByIP(store, b.ip, b.pod);
   if (!pod || !listensOn(pod, b.port, protocol)) return { ok: false, error: 'refused', ip: b.ip, port: b.port };
   return { ok: true, pod, ip: b.ip, port: b.port };
@@ -121,6 +137,7 @@ export function connect(store: Store, state: RoutingState, clientIP: string, ip:
     const external = !(spec.clusterIPs ?? [spec.clusterIP]).includes(ip);
     return routeService(store, state, mode, v, clientIP, external ? 'external' : 'cluster');
   }
+  if (apiserverAt(store, ip, port)) return { ok: true, apiserver: true, ip, port };
   for (const node of store.list('nodes')) {
     if (nodeInternalIP(node) !== ip) continue;
     for (const svc of store.list('services')) {
@@ -134,4 +151,22 @@ export function connect(store: Store, state: RoutingState, clientIP: string, ip:
   const pod = podByIP(store, ip);
   if (pod) return listensOn(pod, port) ? { ok: true, pod, ip, port } : { ok: false, error: 'refused', ip, port };
   return { ok: false, error: 'timeout', ip, port };
+}
+
+/** What answers an HTTP request on an established connection: the pod's container or kube-apiserver. */
+export function answer(c: Extract<Connection, { ok: true }>, req: HttpRequest): HttpReply {
+  return c.pod ? echoReply(c.pod, req) : apiserverReply(req);
+}
+
+/**
+ * kube-apiserver as an in-cluster client without credentials meets it (anonymous auth, kubeadm's
+ * system:public-info-viewer): /version and the health endpoints answer, anything else is 403.
+ */
+export function apiserverReply(req: HttpRequest): HttpReply {
+  const json = (status: number, body: object): HttpReply => ({ status, headers: [['Content-Type', 'application/json']], body: `${JSON.stringify(body, null, 2)}\n` });
+  const path = req.path.split('?')[0];
+  if (req.headers.some(([k]) => k.toLowerCase() === 'authorization')) return json(401, failure(401, 'Unauthorized', 'Unauthorized'));
+  if (path === '/version') return json(200, VERSION_INFO);
+  if (['/healthz', '/livez', '/readyz'].includes(path)) return { status: 200, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: 'ok' };
+  return json(403, { ...failure(403, 'Forbidden', `forbidden: User "system:anonymous" cannot get path "${path}"`), details: {} });
 }

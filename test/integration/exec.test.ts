@@ -109,6 +109,20 @@ describe('kubectl exec over WebSocket', () => {
     expect(s.out(2)).toMatch(/^curl: \(7\) Failed to connect to empty port 80 after \d+ ms: Couldn't connect to server\ncurl: \(28\) /);
   });
 
+  it('reaches kube-apiserver through the kubernetes Service as an anonymous client', async () => {
+    const cp = (await k('GET', '/api/v1/nodes/default-control-plane')).body;
+    const ip = cp.status.addresses.find((a: any) => a.type === 'InternalIP').address;
+    // The seeded Service and its Endpoints when the services controllers provide them, else ours.
+    await k('POST', '/api/v1/namespaces/default/services', { metadata: { name: 'kubernetes' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, targetPort: 6443 }] } });
+    await k('POST', '/api/v1/namespaces/default/endpoints', { metadata: { name: 'kubernetes' }, subsets: [{ addresses: [{ ip }], ports: [{ name: 'https', port: 6443 }] }] });
+    const s = (await open(execPath('box', ['sh', '-c', `curl -sk https://kubernetes.default/version; curl -sk https://${ip}:6443/api; curl -s https://kubernetes.default.svc/healthz; echo " $?"`]))) as Session;
+    await s.done;
+    const out = s.out(1);
+    expect(out).toContain('"gitVersion": "v1.33.0"');
+    expect(out).toContain('"message": "forbidden: User \\"system:anonymous\\" cannot get path \\"/api\\""');
+    expect(out.endsWith(' 60\n')).toBe(true);
+  });
+
   it('refuses before the upgrade: missing pod 404, unknown container 400, not running 400', async () => {
     expect(await open(execPath('nope', ['true']))).toMatchObject({ status: 404, body: { message: 'pods "nope" not found' } });
     const res = await exports.default.fetch(new Request(`${BASE}${execPath('box', ['true'])}`, { headers: { Authorization: `Bearer ${TOKEN}`, 'Impersonate-User': 'carol', Upgrade: 'websocket' } }));

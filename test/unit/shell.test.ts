@@ -16,6 +16,7 @@ const host = (flavor: 'busybox' | 'bash'): ShellHost => ({
   files: {
     '/etc/hosts': '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n10.244.1.5\tweb-0\n',
     '/etc/resolv.conf': 'search app.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n',
+    '/var/run/secrets/kubernetes.io/serviceaccount/namespace': 'app',
   },
   cwd: '/',
   nameservers: ['10.96.0.10'],
@@ -31,7 +32,7 @@ const net: ShellNet = {
     return { rcode: 'NOERROR', answers: qtype === 'A' ? [{ name: qname, type: 'A', ttl: 30, data: ip }] : [] };
   },
   async http(ip, port, req) {
-    if (ip === '10.96.0.20' && port === 80) return { ok: true, status: 200, headers: [['Content-Type', 'text/plain']], body: `Hostname: web-1\n${req.method} ${req.path}\n` };
+    if (ip === '10.96.0.20' && (port === 80 || port === 443)) return { ok: true, status: 200, headers: [['Content-Type', 'text/plain']], body: `Hostname: web-1\n${req.method} ${req.path}\n` };
     if (ip === '10.96.0.30') return { ok: false, error: 'timeout' };
     return { ok: false, error: 'refused' };
   },
@@ -75,6 +76,10 @@ describe('commands', () => {
     [['sh', '-c', 'echo err >&2; echo hid > /dev/null; foo 2>/dev/null; echo $?'], '127\n', 'err\n', 0],
     [['sh', '-c', 'cd /etc && pwd && ls | head -n 1'], '/etc\nhosts\n', '', 0],
     [['sh', '-c', 'echo "unterminated'], '', 'sh: Unterminated quoted string\n', 2],
+    [['ls', '/var/run/secrets/kubernetes.io/serviceaccount'], 'namespace\n', '', 0],
+    [['cat', '/var/run/secrets/kubernetes.io/serviceaccount/namespace'], 'app', '', 0],
+    [['curl', 'https://web'], '', 'curl: (60) SSL certificate problem: unable to get local issuer certificate\n', 60],
+    [['curl', '-sk', 'https://web/'], 'Hostname: web-1\nGET /\n', '', 0],
   ] as [string[], string, string, number][])('busybox %j', async (argv, out, err, code) => {
     expect(await run(argv)).toEqual({ out, err, code });
   });
