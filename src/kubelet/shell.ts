@@ -920,9 +920,10 @@ async function interactive(ctx: Ctx, io: ShellIO, name: 'sh' | 'bash', prompt?: 
   }
 }
 
-/** The prompt of an interactive shell on a TTY: busybox `/ # `, bash `root@web-0:/# `. */
-export function promptFor(host: ShellHost, cwd: string): string {
-  return host.flavor === 'busybox' ? `${cwd} # ` : `root@${host.hostname}:${cwd}# `;
+/** The prompt of an interactive shell on a TTY: busybox `/ # `, bash `root@web-0:/# `, dash `# `. */
+export function promptFor(host: ShellHost, cwd: string, shell: 'sh' | 'bash' = 'sh'): string {
+  if (host.flavor === 'busybox') return `${cwd} # `;
+  return shell === 'bash' ? `root@${host.hostname}:${cwd}# ` : '# ';
 }
 
 /** `kubectl exec -it POD -- sh`: like execCommand, but interactive shells print their prompt. */
@@ -931,7 +932,8 @@ export async function execTTY(argv: string[], host: ShellHost, net: ShellNet, io
   const name = argv[0] ?? '';
   const base = name.slice(name.lastIndexOf('/') + 1);
   if ((base === 'sh' || base === 'ash' || (base === 'bash' && host.flavor === 'bash')) && !argv.includes('-c') && io.readLine) {
-    return interactive(ctx, io, base === 'bash' ? 'bash' : 'sh', () => promptFor(host, ctx.cwd));
+    const shell = base === 'bash' ? 'bash' : 'sh';
+    return interactive(ctx, io, shell, () => promptFor(host, ctx.cwd, shell));
   }
   return execCommand(argv, host, net, io, opts);
 }

@@ -201,6 +201,39 @@ describeKubectl(
       expect(cat.stdout).toBe('a\nb\n');
     });
 
+    it('kubectl exec -it on a terminal: prompt, echo, exit code', async () => {
+      // `script` gives kubectl a pseudo-terminal, so it switches to raw mode and sends keystrokes.
+      const child = spawn('script', ['-qec', `${kc.path} exec -it -n ${ns} ${pods[0].name} -- bash`, '/dev/null'], {
+        env: { ...process.env, KUBECONFIG: inject('kubeconfig'), KUBECACHEDIR: `${inject('cacheDir')}/${kc.version}` },
+      });
+      let out = '';
+      const seen = (re: RegExp) =>
+        new Promise<void>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error(`no ${re} in ${JSON.stringify(out)}`)), 15_000);
+          const check = () => {
+            if (re.test(out)) {
+              clearTimeout(t);
+              child.stdout.off('data', check);
+              resolve();
+            }
+          };
+          child.stdout.on('data', check);
+          check();
+        });
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+      const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+      try {
+        await seen(new RegExp(`root@${pods[0].name}:/# $`));
+        child.stdin.write('hostname\r');
+        await seen(new RegExp(`hostname\r\n${pods[0].name}\r\n`));
+        child.stdin.write('exit 3\r');
+        expect(await exited).toBe(3);
+        expect(out).toContain('command terminated with exit code 3');
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+
     it('refuses a missing pod and a missing container like kube-apiserver', async () => {
       const none = await kc.run(['exec', '-n', ns, 'nope', '--', 'true'], { expectFail: true });
       expect(none.stderr).toContain('pods "nope" not found');

@@ -153,14 +153,15 @@ describe('sessions', () => {
     expect(await run(['cat'], 'busybox', ['a', 'b'])).toEqual({ out: 'a\nb\n', err: '', code: 0 });
   });
 
-  it('a TTY shell prints its prompt: busybox "/ # ", bash "root@host:/# "', async () => {
-    for (const [flavor, first, second] of [
-      ['busybox', '/ # ', '/etc # '],
-      ['bash', 'root@web-0:/# ', 'root@web-0:/etc# '],
+  it('a TTY shell prints its prompt: busybox "/ # ", bash "root@host:/# ", dash "# "', async () => {
+    for (const [flavor, shell, first, second] of [
+      ['busybox', 'sh', '/ # ', '/etc # '],
+      ['bash', 'bash', 'root@web-0:/# ', 'root@web-0:/etc# '],
+      ['bash', 'sh', '# ', '# '],
     ] as const) {
       let out = '';
       const lines = ['cd /etc', 'exit'];
-      const code = await execTTY(['sh'], host(flavor), net, { write: (_fd, t) => (out += t), readLine: async () => lines.shift() });
+      const code = await execTTY([shell], host(flavor), net, { write: (_fd, t) => (out += t), readLine: async () => lines.shift() });
       expect(code).toBe(0);
       expect(out).toBe(`${first}${second}`);
     }
