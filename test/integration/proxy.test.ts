@@ -2,8 +2,9 @@
 // the way the sandbox's kube-proxy mode would (iptables random, ipvs round robin, ClientIP
 // affinity), 503s like kube-apiserver without endpoints; nodes/NAME:10249/proxy answers the mode
 // and the rules dump; pods/proxy reaches one pod.
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { k, until } from './helpers';
+import { k, TOKEN, until } from './helpers';
 
 const NS = 'px';
 const pod = (name: string, nodeName: string) => ({
@@ -150,5 +151,20 @@ describe('proxy subresources', () => {
     const r = await k('GET', '/api/v1/nodes/default-worker3:10249/proxy/proxyMode');
     expect(r.status).toBe(503);
     expect(r.body.message).toMatch(/^error trying to reach service: dial tcp 172\.18\.0\.\d+:10249: i\/o timeout$/);
+  });
+
+  it('takes the mode from the sandbox spec at creation (kube-system/kube-proxy ConfigMap)', async () => {
+    const stub = env.CLUSTER.get(env.CLUSTER.idFromName('ipvs-box'));
+    expect((await stub.init({ name: 'ipvs-box', proxyMode: 'ipvs', workerNodes: 1 })).created).toBe(true);
+    const get = async (path: string) => {
+      const res = await exports.default.fetch(new Request(`https://kubedo.test/clusters/ipvs-box${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
+      return { status: res.status, text: await res.text() };
+    };
+    expect(await get('/api/v1/nodes/ipvs-box-worker:10249/proxy/proxyMode')).toEqual({ status: 200, text: 'ipvs' });
+    const cm = JSON.parse((await get('/api/v1/namespaces/kube-system/configmaps/kube-proxy')).text);
+    expect(cm.data['config.conf']).toMatch(/^mode: ipvs$/m);
+    expect(cm.data['config.conf']).toMatch(/^kind: KubeProxyConfiguration$/m);
+    // The default sandbox keeps its own mode.
+    expect((await k('GET', '/api/v1/nodes/default-worker:10249/proxy/proxyMode')).body).toBe('iptables');
   });
 });
