@@ -93,6 +93,8 @@ export async function relayWatch(
   });
   ws.addEventListener('close', finish);
   ws.addEventListener('error', finish);
+  // The client went away: end the DO's side now (it counts against the sandbox's watch limit).
+  writer.closed.then(finish, finish);
   // Never compress a watch: gzip buffers events. Cloudflare (and miniflare) leave a response with
   // an explicit identity encoding and no-transform alone.
   return new Response(readable, {

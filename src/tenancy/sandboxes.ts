@@ -47,6 +47,14 @@ export function specOf(row: SandboxRow): Omit<SandboxSpec, 'name'> {
   return JSON.parse(row.spec) as Omit<SandboxSpec, 'name'>;
 }
 
+/** drizzle wraps D1's error ("Failed query: ..."); SQLite's reason is in the cause chain. */
+function isUniqueViolation(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
+    if (/UNIQUE constraint failed/.test(String((e as Error).message ?? e))) return true;
+  }
+  return false;
+}
+
 /** Create a sandbox for `owner`: 409 when the owner already has one of that name. */
 export async function createSandbox(env: Env, owner: string, req: SandboxRequest, now = Date.now()): Promise<{ row: SandboxRow; token: string }> {
   const id = newSandboxId();
@@ -65,7 +73,7 @@ export async function createSandbox(env: Env, owner: string, req: SandboxRequest
   try {
     await d.insert(sandboxes).values(row).run();
   } catch (err) {
-    if (/UNIQUE constraint failed/.test(String((err as Error)?.message ?? err))) throw errors.alreadyExists({ group: '', resource: 'sandboxes' }, row.name);
+    if (isUniqueViolation(err)) throw errors.alreadyExists({ group: '', resource: 'sandboxes' }, row.name);
     throw err;
   }
   const stub = clusterStub(env, id);
