@@ -225,7 +225,7 @@ describe('deletion and expiry', () => {
     expect((await req('GET', `/clusters/${old.id}/api/v1/namespaces`, old.token)).status).toBe(401);
     expect((await req('GET', `/clusters/${keep.id}/api/v1/namespaces`, keep.token)).status).toBe(200);
     // A registry row whose sandbox is gone (a delete that failed half-way) is dropped.
-    await runInDurableObject(stubOf(keep.id), (instance: { destroy(): Promise<unknown> }) => instance.destroy());
+    await env.CLUSTER.get(env.CLUSTER.idFromName(keep.id)).destroy();
     await env.REGISTRY.prepare('UPDATE sandboxes SET created_at = 0 WHERE id = ?').bind(keep.id).run();
     await sweepSandboxes(env);
     expect(await env.REGISTRY.prepare('SELECT count(*) AS n FROM sandboxes WHERE id = ?').bind(keep.id).first('n')).toBe(0);
@@ -295,7 +295,8 @@ describe('per-sandbox limits', () => {
     expect((await req('DELETE', `/clusters/${sb.id}/api/v1/nodes/extra-1`, sb.token)).status).toBe(200);
     expect((await req('POST', `/clusters/${sb.id}/api/v1/nodes`, sb.token, node('extra-2'))).status).toBe(201);
     // The store's running counts agree with a fresh count of its table.
-    const counted = await runInDurableObject(stubOf(sb.id), (instance: any, state: DurableObjectState) => {
+    const inDO = runInDurableObject as unknown as <R>(stub: DurableObjectStub, cb: (instance: any, state: DurableObjectState) => R) => Promise<R>;
+    const counted = await inDO(stubOf(sb.id), (instance, state) => {
       const u = instance.store.usage();
       const row = state.storage.sql.exec<{ n: number; b: number }>('SELECT count(*) AS n, sum(length(data)) AS b FROM objects').one();
       const nodes = state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM objects WHERE resource = 'nodes'").one().n;
