@@ -62,9 +62,13 @@ function view(c: Ctx, row: SandboxRow) {
   };
 }
 
+/** A create request is a few hundred bytes; anything this large is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
+
 async function jsonBody(c: Ctx): Promise<unknown> {
   const ct = c.req.header('Content-Type');
   const text = await c.req.text();
+  if (text.length > MAX_BODY_BYTES) throw errors.requestEntityTooLarge(`the request body is larger than ${MAX_BODY_BYTES} bytes`);
   if (text.trim() === '') return undefined;
   if (ct && !/^application\/json\b/i.test(ct)) throw errors.unsupportedMediaType(ct);
   try {
@@ -137,3 +141,11 @@ sandboxApi.delete(
     return c.json(success({ name: id, kind: 'sandboxes' }));
   }),
 );
+
+// Known paths with another method.
+const notAllowed = guarded(async () => {
+  throw errors.methodNotAllowed();
+});
+sandboxApi.all('/', notAllowed);
+sandboxApi.all('/:id', notAllowed);
+sandboxApi.all('/:id/kubeconfig', notAllowed);

@@ -116,6 +116,8 @@ describe('sandbox API', () => {
     }
     const notJson = await exports.default.fetch(new Request(`${ORIGIN}/v1/sandboxes`, { method: 'POST', body: '{', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' } }));
     expect(notJson.status).toBe(400);
+    expect((await req('PUT', '/v1/sandboxes/x', TOKEN, {})).status).toBe(405);
+    expect((await req('POST', '/v1/sandboxes', TOKEN, { name: 'x'.repeat(70_000) })).status).toBe(413);
     expect((await req('GET', '/v1/sandboxes', null)).status).toBe(401);
     expect((await req('GET', '/v1/sandboxes', 'not-a-token')).status).toBe(401);
   });
