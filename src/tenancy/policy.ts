@@ -19,8 +19,10 @@ function num(v: string | undefined, fallback: number): number {
 }
 
 export function policyFrom(env: Env): SandboxPolicy {
+  // Fail closed: anything but "open" (or unset) needs the operator.
+  const mode = (env.KUBEDO_SANDBOX_CREATION ?? '').trim().toLowerCase();
   return {
-    mode: env.KUBEDO_SANDBOX_CREATION === 'operator' ? 'operator' : 'open',
+    mode: mode === '' || mode === 'open' ? 'open' : 'operator',
     createRate: {
       perSecond: num(env.KUBEDO_SANDBOX_CREATE_PER_MINUTE, DEFAULT_CREATE_PER_MINUTE) / 60,
       burst: Math.max(1, num(env.KUBEDO_SANDBOX_CREATE_BURST, DEFAULT_CREATE_BURST)),

@@ -5,6 +5,8 @@ import { StatusError } from '../../src/api/status';
 import { renderKubeconfig } from '../../src/tenancy/kubeconfig';
 import { checkQuota, DEFAULT_LIMITS, limitsFrom, RateLimiter, takeToken, type SandboxLimits } from '../../src/tenancy/limits';
 import { REGISTRY_MIGRATIONS, statementsOf } from '../../src/tenancy/migrations';
+import { policyFrom } from '../../src/tenancy/policy';
+import type { Env } from '../../src/env';
 import { parseSandboxRequest } from '../../src/tenancy/spec';
 import { base32, hashToken, isSandboxId, newSandboxId, newToken, timingSafeEqual } from '../../src/tenancy/tokens';
 
@@ -216,5 +218,23 @@ describe('registry migrations', () => {
 
   it('splits statements at drizzle-kit breakpoints', () => {
     expect(statementsOf('CREATE TABLE a (x);\n--> statement-breakpoint\nCREATE INDEX i ON a (x);--> statement-breakpoint\n')).toEqual(['CREATE TABLE a (x);', 'CREATE INDEX i ON a (x);']);
+  });
+});
+
+describe('policyFrom', () => {
+  const env = (vars: Partial<Env>) => vars as Env;
+  it('open by default, operator mode for anything else (fail closed)', () => {
+    expect(policyFrom(env({})).mode).toBe('open');
+    expect(policyFrom(env({ KUBEDO_SANDBOX_CREATION: '' })).mode).toBe('open');
+    expect(policyFrom(env({ KUBEDO_SANDBOX_CREATION: 'Open' })).mode).toBe('open');
+    expect(policyFrom(env({ KUBEDO_SANDBOX_CREATION: 'operator' })).mode).toBe('operator');
+    expect(policyFrom(env({ KUBEDO_SANDBOX_CREATION: 'closed' })).mode).toBe('operator');
+  });
+
+  it('creation rate, TTLs and the node cap from the vars', () => {
+    expect(policyFrom(env({}))).toEqual({ mode: 'open', createRate: { perSecond: 10 / 60, burst: 20 }, maxNodes: 100, defaultTtlSeconds: 0, maxTtlSeconds: 0 });
+    expect(
+      policyFrom(env({ KUBEDO_SANDBOX_CREATE_PER_MINUTE: '60', KUBEDO_SANDBOX_CREATE_BURST: '0', KUBEDO_SANDBOX_MAX_NODES: '8', KUBEDO_SANDBOX_DEFAULT_TTL_SECONDS: '600', KUBEDO_SANDBOX_MAX_TTL_SECONDS: 'x' })),
+    ).toEqual({ mode: 'open', createRate: { perSecond: 1, burst: 1 }, maxNodes: 8, defaultTtlSeconds: 600, maxTtlSeconds: 0 });
   });
 });
