@@ -4,6 +4,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { sandboxApi } from '../../src/api/sandboxes';
 import { countSandboxes, sweepSandboxes } from '../../src/tenancy/sandboxes';
 import { TOKEN } from './helpers';
 
@@ -162,6 +163,27 @@ describe('sandbox API', () => {
     // A deleted sandbox's token no longer names its owner.
     expect((await req('GET', '/v1/sandboxes', a.token)).status).toBe(401);
     for (const sb of [a2, b]) expect((await req('DELETE', `/v1/sandboxes/${sb.id}`, sb.token)).status).toBe(200);
+  });
+
+  it('in operator mode only the operator creates', async () => {
+    // The sandbox API itself, with the configuration of an operator-mode deployment.
+    const opEnv = { ...env, KUBEDO_SANDBOX_CREATION: 'operator', KUBEDO_OPERATOR_TOKEN: 'op-secret' };
+    const post = async (token: string | null) => {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      if (token) headers.Authorization = `Bearer ${token}`;
+      const res = await sandboxApi.fetch(new Request(`${ORIGIN}/`, { method: 'POST', headers, body: '{}' }), opEnv);
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    expect((await post(null)).status).toBe(401);
+    const made = await post('op-secret');
+    expect(made.status).toBe(201);
+    const denied = await post(made.body.token);
+    expect([denied.status, denied.body.reason, denied.body.message]).toEqual([403, 'Forbidden', 'sandboxes is forbidden: only the operator may create sandboxes']);
+    // The bootstrap token is the operator too; both see the operator's sandboxes.
+    expect((await post(TOKEN)).status).toBe(201);
+    const list = await sandboxApi.fetch(new Request(`${ORIGIN}/`, { headers: { Authorization: 'Bearer op-secret' } }), opEnv);
+    expect(((await list.json()) as any).items.map((s: any) => s.id)).toContain(made.body.id);
+    expect((await req('DELETE', `/v1/sandboxes/${made.body.id}`)).status).toBe(200);
   });
 
   it('rate-limits anonymous creation per client with 429 and Retry-After', async () => {
