@@ -303,7 +303,7 @@ export class ClusterObject extends DurableObject<Env> {
       const wait = this.tenant.throttle();
       if (wait) throw tooManyRequests(wait);
       const maxWatches = this.tenant.limits?.maxWatches;
-      if (maxWatches && this.ctx.getWebSockets().length >= maxWatches) throw tooManyWatches(maxWatches);
+      if (maxWatches && this.hub.active() >= maxWatches) throw tooManyWatches(maxWatches);
       const watcher = this.hub.compile(params);
       const pair = new WebSocketPair();
       this.hub.start(pair[1], params, watcher);
