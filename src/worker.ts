@@ -5,7 +5,7 @@ import { clusterRequest, statusResponse, type ClusterVars } from './api/routes';
 import { errors } from './api/status';
 import type { Env } from './env';
 import { sandboxApi } from './api/sandboxes';
-import { authenticate } from './tenancy/auth';
+import { authenticate, ownSandboxId } from './tenancy/auth';
 import { DEFAULT_SANDBOX_ID, ensureSandbox, sweepSandboxes } from './tenancy/sandboxes';
 
 export { ClusterObject } from './durable/cluster';
@@ -14,9 +14,9 @@ type AppEnv = { Bindings: Env; Variables: ClusterVars };
 const app = new Hono<AppEnv>();
 
 /** Authenticate, then bind the request to its sandbox's Cluster DO. */
-function sandbox(idOf: (c: Context<AppEnv>) => string, base: (id: string) => string) {
+function sandbox(idOf: (c: Context<AppEnv>) => string | Promise<string>, base: (id: string) => string) {
   return async (c: Context<AppEnv>, next: Next) => {
-    const id = idOf(c);
+    const id = await idOf(c);
     // Unknown ids answer 401 like a wrong token: the token decides, not the id.
     const auth = await authenticate(c.env, id, c.req.header('Authorization'));
     if (!auth) return statusResponse(errors.unauthorized().status);
@@ -40,7 +40,7 @@ app.all('/clusters/:cluster/*', (c) => clusterRequest(c, new URL(c.req.url).path
 const BARE = ['/version', '/healthz', '/livez', '/readyz', '/api', '/apis', '/openapi'];
 for (const p of BARE) {
   for (const pattern of [p, `${p}/*`]) {
-    app.use(pattern, sandbox(() => DEFAULT_SANDBOX_ID, () => ''));
+    app.use(pattern, sandbox((c) => ownSandboxId(c.env, c.req.header('Authorization')), () => ''));
     app.all(pattern, (c) => clusterRequest(c, new URL(c.req.url).pathname.slice(1)));
   }
 }

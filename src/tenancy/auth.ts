@@ -43,6 +43,16 @@ export async function authenticate(
   return user ? { user, stub } : undefined;
 }
 
+/**
+ * Which sandbox a request on the bare API paths is for (`kubectl get --raw /readyz` drops the
+ * server URL's path): the one whose admin token is presented, else `default`.
+ */
+export async function ownSandboxId(env: Env, header: string | undefined | null): Promise<string> {
+  const token = bearerToken(header);
+  if (!token || isBootstrap(env, token)) return DEFAULT_SANDBOX_ID;
+  return (await sandboxOfToken(env, await hashToken(token)))?.id ?? DEFAULT_SANDBOX_ID;
+}
+
 /** The owner of every sandbox the operator creates. */
 export const OPERATOR_OWNER = 'operator';
 

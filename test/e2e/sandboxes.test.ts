@@ -55,6 +55,10 @@ describeKubectl(
       expect(cmB).toContain('configmap/only-in-b');
       expect(cmB).not.toContain('only-in-a');
 
+      // `get --raw` drops the server's path: the bare paths serve the token's own sandbox.
+      expect((await as(fa, ['get', '--raw', '/api/v1/namespaces/default/configmaps'])).stdout).toContain('only-in-a');
+      expect((await as(fb, ['get', '--raw', '/readyz'])).stdout.trim()).toBe('ok');
+
       // A's token on B's server, and on a made-up id: Unauthorized.
       const cross = await as(fa, ['get', 'configmaps', '--server', b.server], true);
       expect(cross.stderr).toMatch(/Unauthorized|must be logged in/);

@@ -143,6 +143,13 @@ describe('sandbox API', () => {
     // ... and guessing left nothing behind in the guessed id's DO.
     expect(await leftovers('q'.repeat(26))).toEqual(EMPTY);
 
+    // The bare paths (kubectl get --raw drops the server's path) serve the caller's own sandbox.
+    const bare = await req('GET', '/api/v1/namespaces/default/configmaps', a.token);
+    expect(bare.status).toBe(200);
+    const bareDefault = await req('GET', '/api/v1/nodes', TOKEN);
+    expect(bareDefault.body.items.map((n: any) => n.metadata.name)).toContain('default-worker');
+    expect((await req('GET', '/api/v1/nodes', a.token)).body.items.map((n: any) => n.metadata.name)).toContain('a-worker');
+
     // Objects are per sandbox.
     expect((await req('POST', `/clusters/${a.id}/api/v1/namespaces/default/configmaps`, a.token, { metadata: { name: 'only-a' } })).status).toBe(201);
     expect((await req('GET', `/clusters/${b.id}/api/v1/namespaces/default/configmaps/only-a`, b.token)).status).toBe(404);
