@@ -21,8 +21,8 @@ export default defineConfig({
                 // Small enough that test/integration/sandboxes.test.ts reaches them (API-created sandboxes only).
                 KUBEDO_SANDBOX_MAX_NODES: '6',
                 KUBEDO_SANDBOX_MAX_WATCHES: '3',
-                KUBEDO_SANDBOX_REQUESTS_PER_SECOND: '50',
-                KUBEDO_SANDBOX_REQUEST_BURST: '100',
+                KUBEDO_SANDBOX_REQUESTS_PER_SECOND: '20',
+                KUBEDO_SANDBOX_REQUEST_BURST: '150',
                 KUBEDO_SANDBOX_CREATE_PER_MINUTE: '6',
                 KUBEDO_SANDBOX_CREATE_BURST: '5',
               },
