@@ -20,6 +20,7 @@ export default defineConfig({
                 KUBEDO_BOOKMARK_INTERVAL_MS: '200',
                 // Small enough that test/integration/sandboxes.test.ts reaches them (API-created sandboxes only).
                 KUBEDO_SANDBOX_MAX_NODES: '6',
+                KUBEDO_SANDBOX_MAX_PODS: '4',
                 KUBEDO_SANDBOX_MAX_WATCHES: '3',
                 KUBEDO_SANDBOX_REQUESTS_PER_SECOND: '20',
                 KUBEDO_SANDBOX_REQUEST_BURST: '150',

@@ -22,7 +22,7 @@ async function req(method: string, path: string, token: string | null = TOKEN, b
   const init: RequestInit = { method, headers: h };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
-    h['Content-Type'] = 'application/json';
+    h['Content-Type'] ??= 'application/json';
   }
   const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
   const text = await res.text();
@@ -313,6 +313,25 @@ describe('per-sandbox limits', () => {
     }
     expect(again!.status).toBe(200);
     for (const w of [again!, ...watches.slice(1)]) await w.body!.cancel();
+  });
+
+  it('a ReplicaSet stops at the pod limit and its controller keeps going', async () => {
+    const sb = await create({ name: 'pods' });
+    const base = `/clusters/${sb.id}/apis/apps/v1/namespaces/default/replicasets`;
+    const rs = {
+      metadata: { name: 'web' },
+      spec: { replicas: 6, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    };
+    expect((await req('POST', base, sb.token, rs)).status).toBe(201);
+    const pods = async () => (await req('GET', `/clusters/${sb.id}/api/v1/namespaces/default/pods`, sb.token)).body.items.length;
+    for (let i = 0; i < 100 && (await pods()) < 4; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await pods()).toBe(4); // KUBEDO_SANDBOX_MAX_PODS
+    const direct = await req('POST', `/clusters/${sb.id}/api/v1/namespaces/default/pods`, sb.token, { metadata: { name: 'one-more' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    expect([direct.status, direct.body.message]).toEqual([403, 'pods "one-more" is forbidden: exceeded sandbox quota: requested: pods=1, used: pods=4, limited: pods=4']);
+    // Scaling down makes room; the sandbox keeps answering.
+    expect((await req('PATCH', `${base}/web`, sb.token, { spec: { replicas: 2 } }, { 'Content-Type': 'application/merge-patch+json' })).status).toBe(200);
+    for (let i = 0; i < 100 && (await pods()) > 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await pods()).toBe(2);
   });
 
   it('nodes beyond the limit are refused with 403, usage is counted exactly', async () => {
