@@ -4,7 +4,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../migrations/cluster/migrations.js';
-import type { ApiCall, ApiReply, UserInfo, WatchParams, WireReply } from '../api/call';
+import type { ApiCall, ApiReply, Impersonation, UserInfo, WatchParams, WireReply } from '../api/call';
 import { unknownFields } from '../api/openapi';
 import { errors, failure, StatusError, toStatus } from '../api/status';
 import { reconcileCRD } from '../controllers/crd';
@@ -21,7 +21,7 @@ import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
 import { ControlLoop } from './control-loop';
 import { createBinding, createEviction } from './subresources';
-import { admitDefaultTolerationSeconds, admitPodPriority } from './admission';
+import { admitDefaultTolerationSeconds, admitPodPriority, admitStorageProtection } from './admission';
 import { metricsReply } from './metrics-api';
 import { sandboxConfig } from '../controllers/config';
 import { containerLog, LogError, nextLogLineAt, resolveLogContainer } from '../kubelet/logs';
@@ -35,6 +35,12 @@ import { WatchHub } from './watch-hub';
 import { checkQuota, tooManyRequests, tooManyWatches } from '../tenancy/limits';
 import { forgetSandbox } from '../tenancy/sandboxes';
 import { EXPIRY_TIMER, Tenant, type TenantRecord } from '../tenancy/tenant';
+import { AccessControl, callAttributes, type RequestAttributes } from '../tenancy/access';
+import { RbacAuthorizer } from '../tenancy/rbac';
+import { BOOTSTRAP_POLICY_VERSION, bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
+import { systemCall } from '../controllers/context';
+import { reviewReply } from '../tenancy/reviews';
+import { confirmNoEscalation } from '../tenancy/escalation';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
 
@@ -46,6 +52,7 @@ export class ClusterObject extends DurableObject<Env> {
   private catalog!: Catalog;
   private loop!: ControlLoop;
   private pods!: PodsByNode;
+  private access!: AccessControl;
   private dnsIndex!: DnsIpIndex;
   private tenant!: Tenant;
   /** Storage is set up (init() ran); false for an unknown or deleted sandbox id. */
@@ -59,6 +66,9 @@ export class ClusterObject extends DurableObject<Env> {
       await migrate(this.db, migrations);
       this.store = new Store(this.db, ctx.storage);
       this.catalog = new Catalog(this.store);
+      const rbac = new RbacAuthorizer(this.store);
+      this.store.onEvent((e) => rbac.onEvent(e));
+      this.access = new AccessControl(rbac);
       this.registry = new GenericRegistry(this.store, {
         unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
         admit: (def, obj) => (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? admitCRD(obj) : []),
@@ -67,6 +77,7 @@ export class ClusterObject extends DurableObject<Env> {
             admitPodPriority(this.store, obj);
             admitDefaultTolerationSeconds(obj, sandboxConfig(this.store).defaultTolerationSeconds);
           }
+          if (def.group === '') admitStorageProtection(def.resource, obj);
         },
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
         special: (def, call) => this.special(def, call),
@@ -119,6 +130,8 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** Requests that are not plain storage: bindings, evictions, metrics. */
   private special(def: ResourceDef, call: ApiCall): ApiReply | undefined {
+    const review = reviewReply(this.access, def, call);
+    if (review) return review;
     if (def.group === METRICS_GROUP) return metricsReply(this.store, this.pods, def, call, sandboxConfig(this.store).timeScale);
     if (def.group !== '' || call.verb !== 'create') return undefined;
     if ((def.resource === 'pods' && call.subresource === 'binding') || def.resource === 'bindings') return createBinding(this.store, call);
@@ -230,6 +243,20 @@ export class ClusterObject extends DurableObject<Env> {
     return undefined;
   }
 
+  /**
+   * May this caller make a request the Worker serves itself (discovery, /version, /healthz, pod
+   * logs)? Undefined when allowed, else the Status to answer with (403, or 400 for bad impersonation).
+   */
+  async authorize(user: UserInfo, impersonate: Impersonation | undefined, attrs: RequestAttributes): Promise<{ status: number; body: object } | undefined> {
+    try {
+      this.access.admit(user, impersonate, attrs);
+      return undefined;
+    } catch (e) {
+      const status = toStatus(e);
+      return { status: status.code, body: status };
+    }
+  }
+
   /** The established CRDs, for the Worker's discovery, OpenAPI and tables. */
   async customResourceDefinitions(): Promise<object[]> {
     if (!this.booted) return [];
@@ -239,7 +266,10 @@ export class ClusterObject extends DurableObject<Env> {
   /** Create the sandbox's system objects once; later calls are no-ops. */
   async init(spec: Partial<SandboxSpec> & { name: string }, tenant?: TenantRecord): Promise<{ created: boolean; revision: number }> {
     if (!this.booted) await this.ctx.blockConcurrencyWhile(this.boot);
-    if (this.isInitialized()) return { created: false, revision: this.store.revision() };
+    if (this.isInitialized()) {
+      this.ensureBootstrapPolicy();
+      return { created: false, revision: this.store.revision() };
+    }
     const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
     const now = nowTimestamp();
     for (const { resource, group, object } of seedObjects(full, now)) {
@@ -265,7 +295,21 @@ export class ClusterObject extends DurableObject<Env> {
       if (tenant.expiresAt !== undefined) this.loop.schedule(EXPIRY_TIMER, tenant.id, tenant.expiresAt);
     }
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('initialized', 1)");
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
     return { created: true, revision: this.store.revision() };
+  }
+
+  /** Sandboxes made before a newer default RBAC policy get its missing roles and bindings (as kube-apiserver's start-up does). */
+  private ensureBootstrapPolicy(): void {
+    const row = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'rbacPolicy'").toArray()[0];
+    if (row && Number(row.value) >= BOOTSTRAP_POLICY_VERSION) return;
+    for (const { resource, object } of bootstrapPolicyObjects()) {
+      const namespace = object.metadata.namespace;
+      if (this.store.get(`${resource}.rbac.authorization.k8s.io`, namespace ?? '', object.metadata.name!)) continue;
+      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      systemCall(cc, 'kube-apiserver', { verb: 'create', group: 'rbac.authorization.k8s.io', resource, namespace, body: object });
+    }
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
   }
 
   isInitialized(): boolean {
@@ -281,6 +325,12 @@ export class ClusterObject extends DurableObject<Env> {
       if (wait) throw tooManyRequests(wait);
       const def = this.catalog.lookup(c.group, c.version, c.resource);
       if (!def) throw errors.resourceNotFound();
+      if (c.user) {
+        // Impersonation, then RBAC; the request then acts as the effective user (reviews answer for it).
+        const user = this.access.admit(c.user, c.impersonate, callAttributes({ ...c, fieldSelector: c.query.fieldSelector }));
+        c = { ...c, user, impersonate: undefined };
+        confirmNoEscalation(this.access, def, c, (preview) => this.registry.handle(def, preview));
+      }
       return this.registry.handle(def, c) as WireReply;
     } catch (e) {
       const status = toStatus(e);
@@ -302,6 +352,7 @@ export class ClusterObject extends DurableObject<Env> {
       if (!this.booted) throw errors.resourceNotFound();
       const wait = this.tenant.throttle();
       if (wait) throw tooManyRequests(wait);
+      if (params.user) this.access.admit(params.user, params.impersonate, callAttributes({ ...params, verb: 'watch' }));
       const maxWatches = this.tenant.limits?.maxWatches;
       if (maxWatches && this.hub.active() >= maxWatches) throw tooManyWatches(maxWatches);
       const watcher = this.hub.compile(params);
