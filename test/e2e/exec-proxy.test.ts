@@ -4,9 +4,11 @@
 // pod (curl, nslookup, NodePort), and the simulated shell (hostname, env, resolv.conf, exit codes,
 // stdin). exec runs with kubectl 1.31 and 1.33 (WebSocket v5.channel.k8s.io).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { describeKubectl, kubectl, kubectlPath, uniqueName } from './kubectl';
+import { api, describeKubectl, kubectl, kubectlPath, uniqueName } from './kubectl';
 
 const ns = uniqueName('xp');
 // Addresses unique to this run (explicit, so the test does not depend on the ClusterIP allocator).
@@ -89,6 +91,22 @@ describe('kube-proxy and the proxy subresources — kubectl 1.33', () => {
       await setMode('iptables');
     }
   }, 120_000);
+
+  it('a sandbox created with proxyMode ipvs answers ipvs on its nodes', async () => {
+    const name = uniqueName('ipvs');
+    const r = await api('/v1/sandboxes', { method: 'POST', body: { name, workerNodes: 1, proxyMode: 'ipvs' } });
+    expect(r.status, r.body).toBe(201);
+    const sb = r.json<{ id: string; kubeconfig: string; token: string }>();
+    const file = path.join(inject('tmpDir'), `kubeconfig-${sb.id}`);
+    fs.writeFileSync(file, sb.kubeconfig, { mode: 0o600 });
+    try {
+      const mode = await k(['get', '--raw', `/api/v1/nodes/${name}-worker:10249/proxy/proxyMode`], { env: { KUBECONFIG: file } });
+      expect(mode.stdout).toBe('ipvs');
+      expect((await k(['get', '--raw', `/api/v1/nodes/${name}-worker:10249/proxy/rules`], { env: { KUBECONFIG: file } })).stdout).toMatch(/^IP Virtual Server version 1\.2\.1/);
+    } finally {
+      await api(`/v1/sandboxes/${sb.id}`, { method: 'DELETE', token: sb.token });
+    }
+  });
 
   it('services/proxy spreads 30 requests over the 3 backends and answers with the pod\'s name and IP', async () => {
     const seen = new Map<string, string>();
