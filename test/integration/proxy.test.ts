@@ -2,7 +2,7 @@
 // the way the sandbox's kube-proxy mode would (iptables random, ipvs round robin, ClientIP
 // affinity), 503s like kube-apiserver without endpoints; nodes/NAME:10249/proxy answers the mode
 // and the rules dump; pods/proxy reaches one pod.
-import { env, exports } from 'cloudflare:workers';
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { k, TOKEN, until } from './helpers';
 
@@ -154,10 +154,17 @@ describe('proxy subresources', () => {
   });
 
   it('takes the mode from the sandbox spec at creation (kube-system/kube-proxy ConfigMap)', async () => {
-    const stub = env.CLUSTER.get(env.CLUSTER.idFromName('ipvs-box'));
-    expect((await stub.init({ name: 'ipvs-box', proxyMode: 'ipvs', workerNodes: 1 })).created).toBe(true);
+    const created = await exports.default.fetch(
+      new Request('https://kubedo.test/v1/sandboxes', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'ipvs-box', workerNodes: 1, proxyMode: 'ipvs' }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    const sb = (await created.json()) as { id: string; token: string };
     const get = async (path: string) => {
-      const res = await exports.default.fetch(new Request(`https://kubedo.test/clusters/ipvs-box${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
+      const res = await exports.default.fetch(new Request(`https://kubedo.test/clusters/${sb.id}${path}`, { headers: { Authorization: `Bearer ${sb.token}` } }));
       return { status: res.status, text: await res.text() };
     };
     expect(await get('/api/v1/nodes/ipvs-box-worker:10249/proxy/proxyMode')).toEqual({ status: 200, text: 'ipvs' });
