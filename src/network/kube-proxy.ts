@@ -176,7 +176,7 @@ export function iptablesProbability(p: number): string {
   return (Math.round(p * 0x80000000) / 0x80000000).toFixed(11);
 }
 
-function goTime(now: Date): string {
+function ctime(now: Date): string {
   // iptables-save's header uses ctime(3): "Thu Nov 26 10:46:06 2026".
   const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -192,7 +192,7 @@ const comment = (text: string) => `-m comment --comment ${/\s/.test(text) ? `"${
  * KUBE-EXT-*, KUBE-MARK-MASQ, KUBE-POSTROUTING) as kube-proxy's iptables mode programs them.
  */
 export function renderIptables(views: ServicePortView[], node: NodeView, now: Date): string {
-  const stamp = goTime(now);
+  const stamp = ctime(now);
   const proto = (v: ServicePortView) => v.protocol.toLowerCase();
   const filter: string[] = [];
   const natChains = new Set<string>(['KUBE-MARK-MASQ', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-SERVICES']);
@@ -278,7 +278,6 @@ export function renderIptables(views: ServicePortView[], node: NodeView, now: Da
   out.push('-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS');
   for (const [chain, rules] of [...perChain].sort(([a], [b]) => (a < b ? -1 : 1))) if (chain.startsWith('KUBE-SVC-')) out.push(...rules);
   out.push('COMMIT', `# Completed on ${stamp}`, '');
-  void node;
   return out.join('\n');
 }
 

@@ -65,7 +65,8 @@ export function proxySubresource(store: Store, state: RoutingState, req: ProxyRe
   if (!id) return statusReply(failure(400, 'BadRequest', `invalid ${singular} request "${req.target}"`));
   if (req.kind === 'nodes') return nodeProxy(store, req, id.name, id.port, now);
   if (req.kind === 'pods') return podProxy(store, req, id.name, id.scheme, id.port);
-  return serviceProxy(store, state, req, id.name, id.scheme, id.port, now);
+  // The scheme only says whether the apiserver would dial TLS; the simulated backend answers either way.
+  return serviceProxy(store, state, req, id.name, id.port, now);
 }
 
 function nodeProxy(store: Store, req: ProxyRequest, name: string, portText: string, now: number): HttpReply {
@@ -137,7 +138,7 @@ function podProxy(store: Store, req: ProxyRequest, name: string, scheme: string,
   return answer(c, { method: req.method, path: pathWithQuery(req), headers: req.headers, body: req.body, remoteAddr: `${req.clientIP}:0` });
 }
 
-function serviceProxy(store: Store, state: RoutingState, req: ProxyRequest, name: string, _scheme: string, portText: string, now: number): HttpReply {
+function serviceProxy(store: Store, state: RoutingState, req: ProxyRequest, name: string, portText: string, now: number): HttpReply {
   const ns = req.namespace ?? '';
   const svc = store.get('services', ns, name);
   if (!svc) return notFound('services', name);
