@@ -9,7 +9,7 @@ export type ProxyMode = 'iptables' | 'ipvs';
 export const PROXY_MODES: readonly ProxyMode[] = ['iptables', 'ipvs'];
 export const DEFAULT_PROXY_MODE: ProxyMode = 'iptables';
 
-/** kube-proxy's defaults (KubeProxyConfiguration). */
+/** kube-proxy's defaults (KubeProxyConfiguration); clusterCIDR is kubeadm's pod subnet. */
 export const CLUSTER_CIDR = '10.244.0.0/16';
 export const MASQ_MARK = '0x4000/0x4000';
 /** sessionAffinityConfig.clientIP.timeoutSeconds default (3 hours). */
@@ -191,7 +191,7 @@ const comment = (text: string) => `-m comment --comment ${/\s/.test(text) ? `"${
  * nat table (KUBE-SERVICES → KUBE-SVC-* → KUBE-SEP-* with statistic/recent matches, KUBE-NODEPORTS,
  * KUBE-EXT-*, KUBE-MARK-MASQ, KUBE-POSTROUTING) as kube-proxy's iptables mode programs them.
  */
-export function renderIptables(views: ServicePortView[], node: NodeView, now: Date): string {
+export function renderIptables(views: ServicePortView[], node: NodeView, now: Date, clusterCIDR = CLUSTER_CIDR): string {
   const stamp = ctime(now);
   const proto = (v: ServicePortView) => v.protocol.toLowerCase();
   const filter: string[] = [];
@@ -230,7 +230,7 @@ export function renderIptables(views: ServicePortView[], node: NodeView, now: Da
     }
     if (!cluster.length) continue;
     for (const ip of v.clusterIPs) {
-      add(svcChain(v), `! -s ${CLUSTER_CIDR} -d ${ip}/32 -p ${p} ${comment(`${spn} cluster IP`)} -m ${p} --dport ${v.port} -j KUBE-MARK-MASQ`);
+      add(svcChain(v), `! -s ${clusterCIDR} -d ${ip}/32 -p ${p} ${comment(`${spn} cluster IP`)} -m ${p} --dport ${v.port} -j KUBE-MARK-MASQ`);
     }
     if (v.affinitySeconds !== undefined) {
       for (const b of cluster) {

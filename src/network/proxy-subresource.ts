@@ -7,7 +7,7 @@ import type { Store } from '../durable/store';
 import { failure, type Status } from '../api/status';
 import { kubeletRunning } from '../controllers/kubelet';
 import type { HttpReply } from '../kubelet/http-echo';
-import { allViews, answer, connectBackend, nodeInternalIP, proxyModeOf, viewsOfService, SLICES_KEY, SERVICE_NAME_LABEL } from './routing';
+import { allViews, answer, connectBackend, kubeProxyConfig, nodeInternalIP, proxyModeOf, viewsOfService, SLICES_KEY, SERVICE_NAME_LABEL } from './routing';
 import { eligibleBackends, pickBackend, renderIptables, renderIpvs, type RoutingState } from './kube-proxy';
 
 export interface ProxyRequest {
@@ -85,14 +85,14 @@ function nodeProxy(store: Store, req: ProxyRequest, name: string, portText: stri
     return pageNotFound();
   }
   if (port === KUBE_PROXY_METRICS_PORT) {
-    const mode = proxyModeOf(store);
+    const { mode, clusterCIDR } = kubeProxyConfig(store);
     // kube-proxy writes the mode without a newline.
     if (path === '/proxyMode') return text(mode);
     if (path === '/healthz' || path === '/livez') return text('ok');
     if (path === '/rules') {
       const views = allViews(store);
       const nodeView = { name, ip };
-      return text(mode === 'ipvs' ? renderIpvs(views, nodeView) : renderIptables(views, nodeView, new Date(now)));
+      return text(mode === 'ipvs' ? renderIpvs(views, nodeView) : renderIptables(views, nodeView, new Date(now), clusterCIDR));
     }
     if (path === '/metrics') {
       const seconds = (now / 1000).toFixed(3);

@@ -8,24 +8,41 @@ import type { KObject } from '../registry/types';
 import { failure } from '../api/status';
 import { VERSION_INFO } from '../api/version';
 import { echoReply, type HttpReply, type HttpRequest } from '../kubelet/http-echo';
-import { DEFAULT_PROXY_MODE, PROXY_MODES, eligibleBackends, pickBackend, servicePortViews, type Backend, type ProxyMode, type RoutingState, type ServicePortView } from './kube-proxy';
+import { CLUSTER_CIDR, DEFAULT_PROXY_MODE, PROXY_MODES, eligibleBackends, pickBackend, servicePortViews, type Backend, type ProxyMode, type RoutingState, type ServicePortView } from './kube-proxy';
 
 export const SLICES_KEY = 'endpointslices.discovery.k8s.io';
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** kubeadm keeps kube-proxy's configuration here (config.conf holds a KubeProxyConfiguration). */
 export const KUBE_PROXY_CONFIGMAP = { namespace: 'kube-system', name: 'kube-proxy' };
 
-/** The mode in ConfigMap kube-system/kube-proxy (`mode:` in config.conf; "" means iptables on Linux). */
-export function proxyModeOf(store: Store): ProxyMode {
+export interface KubeProxyConfig {
+  mode: ProxyMode;
+  /** Traffic from outside this range to a ClusterIP is masqueraded. */
+  clusterCIDR: string;
+}
+
+/** ConfigMap kube-system/kube-proxy's config.conf (`mode: ""` means iptables on Linux). */
+export function kubeProxyConfig(store: Store): KubeProxyConfig {
   const cm = store.get('configmaps', KUBE_PROXY_CONFIGMAP.namespace, KUBE_PROXY_CONFIGMAP.name);
   const conf = (cm?.data as Record<string, string> | undefined)?.['config.conf'];
-  if (!conf) return DEFAULT_PROXY_MODE;
+  const parsed = parseConf(conf);
+  return {
+    mode: PROXY_MODES.includes(parsed?.mode as ProxyMode) ? (parsed!.mode as ProxyMode) : DEFAULT_PROXY_MODE,
+    clusterCIDR: typeof parsed?.clusterCIDR === 'string' && parsed.clusterCIDR ? parsed.clusterCIDR : CLUSTER_CIDR,
+  };
+}
+
+function parseConf(conf: string | undefined): { mode?: unknown; clusterCIDR?: unknown } | null {
   try {
-    const mode = (parseYaml(conf) as { mode?: unknown } | null)?.mode;
-    return PROXY_MODES.includes(mode as ProxyMode) ? (mode as ProxyMode) : DEFAULT_PROXY_MODE;
+    return conf ? (parseYaml(conf) as { mode?: unknown; clusterCIDR?: unknown } | null) : null;
   } catch {
-    return DEFAULT_PROXY_MODE;
+    // A broken config keeps the defaults.
+    return null;
   }
+}
+
+export function proxyModeOf(store: Store): ProxyMode {
+  return kubeProxyConfig(store).mode;
 }
 
 /** The kube-proxy view of one Service (every port). */

@@ -100,6 +100,10 @@ describe('iptables-save rendering', () => {
     expect(out).not.toContain('-A KUBE-NODEPORTS -p tcp');
   });
 
+  it('masquerades traffic from outside the configured cluster CIDR', () => {
+    expect(renderIptables(views(), { name: 'n', ip: '1.1.1.1' }, new Date(), '10.200.0.0/16')).toContain('! -s 10.200.0.0/16 -d 10.96.0.20/32 -p tcp');
+  });
+
   it('adds recent matches for sessionAffinity ClientIP', () => {
     const out = renderIptables(views({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } } }), { name: 'n', ip: '1.1.1.1' }, new Date());
     expect(out.match(/--rcheck --seconds 600 --reap/g)).toHaveLength(3);
