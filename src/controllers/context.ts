@@ -12,6 +12,10 @@ export interface ClusterContext {
   registry: GenericRegistry;
   catalog: Catalog;
   loop: ControlLoop;
+  /** PEM of the CA in-cluster clients trust (kube-root-ca.crt, legacy token Secrets' ca.crt). */
+  caCertificate?: string;
+  /** Service-account token signing (asynchronous: WebCrypto). */
+  tokens?: { legacyToken(namespace: string, serviceAccount: KObject, secretName: string): Promise<string> };
 }
 
 type Call = Omit<ApiCall, 'query' | 'group' | 'version'> & { query?: Record<string, string>; group?: string; version?: string };

@@ -15,12 +15,14 @@ import { resources as storage } from './storage';
 import { resources as node } from './node';
 import { resources as apiextensions } from './apiextensions';
 import { resources as metrics } from './metrics';
+import { resources as authentication } from './authentication';
 
 /** In discovery order: the first version of a group listed is its preferred version. */
 export const BUILTIN_RESOURCES: ResourceDef[] = [
   ...core,
   ...apps,
   ...events,
+  ...authentication,
   ...autoscaling,
   ...batch,
   ...policy,
