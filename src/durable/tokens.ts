@@ -21,7 +21,6 @@ import type { KObject } from '../registry/types';
 import type { SigningKeys } from './signing-key';
 import type { Store } from './store';
 
-const SA_TOKEN_TYPE = 'kubernetes.io/service-account-token';
 
 interface BoundObjectRef {
   kind?: string;
@@ -178,5 +177,4 @@ export async function legacyToken(keys: SigningKeys, namespace: string, sa: KObj
   return signToken(legacyClaims(namespace, { name: sa.metadata.name!, uid: sa.metadata.uid! }, secretName), privateKey, kid);
 }
 
-export { SA_TOKEN_TYPE };
 
