@@ -5,6 +5,7 @@
 import { errors } from '../../api/status';
 import { compareQuantities, formatQuantity, parseExact, type Quantity } from '../../machinery/quantity';
 import { podResources, toUsage, type Usage } from '../../machinery/quota';
+import { podQOSClass } from '../../registry/core';
 import type { KObject, ResourceDef } from '../../registry/types';
 import type { Store } from '../store';
 
@@ -167,7 +168,8 @@ function limitRangesOf(store: Store, ns: string | undefined): KObject[] {
 export function defaultLimitRanges(store: Store, def: ResourceDef, obj: KObject): void {
   if (!isPod(def)) return;
   const ranges = limitRangesOf(store, obj.metadata.namespace);
-  if (ranges.length) applyContainerDefaults(obj, ranges);
+  // The pod strategy classified the pod before admission: classify it again with the defaults.
+  if (ranges.length && applyContainerDefaults(obj, ranges)) (obj.status as { qosClass?: string }).qosClass = podQOSClass(obj.spec as Record<string, unknown>);
 }
 
 /** Validating half: pods on create, claims on create and update (the plugin skips pod updates and subresources). */
