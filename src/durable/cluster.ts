@@ -23,6 +23,7 @@ import { createBinding, createEviction } from './subresources';
 import { admitDefaultTolerationSeconds, admitPodPriority } from './admission';
 import { admitLimitRanges, defaultLimitRanges } from './admission/limit-ranger';
 import { admitResourceQuota } from './admission/resource-quota';
+import { admitServiceAccountExists } from './admission/service-account';
 import { SigningKeys } from './signing-key';
 import { authenticateServiceAccountToken, createTokenRequest, createTokenReview, legacyToken } from './tokens';
 import { TokenError } from '../tenancy/serviceaccount-token';
@@ -78,6 +79,7 @@ export class ClusterObject extends DurableObject<Env> {
             admitPodPriority(this.store, obj);
             admitDefaultTolerationSeconds(obj, sandboxConfig(this.store).defaultTolerationSeconds);
           }
+          admitServiceAccountExists(this.store, def, obj);
           defaultLimitRanges(this.store, def, obj);
         },
         validateAdmission: (def, obj, old, call, dryRun) => {

@@ -97,6 +97,16 @@ describe('service accounts', () => {
     expect(p.spec.containers[0].volumeMounts).toEqual([{ name: vol.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
     const off = (await k('POST', '/api/v1/namespaces/sa2/pods', pod('p2', { automountServiceAccountToken: false }))).body;
     expect(off.spec.volumes ?? []).toEqual([]);
+    // An account that opts out keeps the token out, unless the pod asks for it.
+    await k('POST', '/api/v1/namespaces/sa2/serviceaccounts', { metadata: { name: 'quiet' }, automountServiceAccountToken: false });
+    const quiet = (await k('POST', '/api/v1/namespaces/sa2/pods', pod('p3', { serviceAccountName: 'quiet' }))).body;
+    expect(quiet.spec.volumes).toBeUndefined();
+    expect(quiet.spec.containers[0].volumeMounts).toBeUndefined();
+    const asks = (await k('POST', '/api/v1/namespaces/sa2/pods', pod('p4', { serviceAccountName: 'quiet', automountServiceAccountToken: true }))).body;
+    expect(asks.spec.volumes[0].name).toMatch(/^kube-api-access-/);
+    const missing = await k('POST', '/api/v1/namespaces/sa2/pods', pod('p5', { serviceAccountName: 'ghost' }));
+    expect(missing.status).toBe(403);
+    expect(missing.body.message).toBe('pods "p5" is forbidden: error looking up service account sa2/ghost: serviceaccount "ghost" not found');
   });
 });
 
