@@ -18,7 +18,7 @@ import { controllers } from '../controllers';
 import type { ClusterContext } from '../controllers/context';
 import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
-import { ControlLoop } from './control-loop';
+import { ControlLoop, type Controller } from './control-loop';
 import { createBinding, createEviction } from './subresources';
 import { admitDefaultTolerationSeconds, admitPodPriority } from './admission';
 import { admitLimitRanges, defaultLimitRanges } from './admission/limit-ranger';
@@ -99,12 +99,28 @@ export class ClusterObject extends DurableObject<Env> {
         caCertificate,
         tokens: { legacyToken: (ns, sa, secret) => legacyToken(this.keys, ns, sa, secret) },
       };
-      for (const c of controllers(cc, pods)) this.loop.register(c);
+      const registered = controllers(cc, pods);
+      for (const c of registered) this.loop.register(c);
+      this.backfillNamespaces(registered);
       this.store.onEvent((e) => this.loop.onEvent(e));
       // Controllers react to committed changes right away (level-triggered, safe to run twice).
       this.store.onEvent((e) => this.react(e));
       this.hub = new WatchHub(ctx, this.store, this.catalog);
     });
+  }
+
+  /**
+   * Once per sandbox: namespaces created before the service account and root CA controllers existed
+   * get their default ServiceAccount and kube-root-ca.crt too (new ones get them from events).
+   */
+  private backfillNamespaces(registered: Controller[]): void {
+    const FLAG = 'namespaces_backfilled';
+    if (!this.isInitialized() || this.ctx.storage.sql.exec('SELECT value FROM meta WHERE key = ?', FLAG).toArray().length) return;
+    for (const c of registered) {
+      if (c.name !== 'serviceaccount' && c.name !== 'root-ca-cert-publisher') continue;
+      for (const ns of this.store.list('namespaces')) this.loop.enqueue(c, ns.metadata.name!);
+    }
+    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, 1)', FLAG);
   }
 
   /** Which controller cares about a change; each runs after the write has committed. */

@@ -111,6 +111,17 @@ describeKubectl(
       expect(review.status.user.username).toBe(`system:serviceaccount:${ns}:robot`);
       expect(review.status.user.groups).toEqual(['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated']);
     });
+
+    it('binds a token to a pod with --bound-object-kind', async () => {
+      await k.run(['run', 'holder', '--image=nginx', '-n', ns, '--overrides', JSON.stringify({ spec: { serviceAccountName: 'robot' } })]);
+      const pod = JSON.parse((await k.run(['get', 'pod', 'holder', '-n', ns, '-o', 'json'])).stdout);
+      const jwt = (await k.run(['create', 'token', 'robot', '-n', ns, '--bound-object-kind', 'Pod', '--bound-object-name', 'holder'])).stdout.trim();
+      expect(claimsOf(jwt)['kubernetes.io'].pod).toEqual({ name: 'holder', uid: pod.metadata.uid });
+      const review = JSON.parse(
+        (await k.run(['create', '-o', 'json', '-f', '-'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: jwt } }) })).stdout,
+      );
+      expect(review.status.user.extra['authentication.kubernetes.io/pod-name']).toEqual(['holder']);
+    });
   },
   ['1.31', '1.33'],
 );
