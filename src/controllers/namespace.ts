@@ -4,6 +4,8 @@
 // upstream's reasons and messages, and when nothing is left remove the "kubernetes" finalizer
 // through namespaces/finalize; with no finalizers left the namespace is gone. Level-triggered:
 // it runs again whenever something in a terminating namespace is deleted or loses a finalizer.
+import type { ApiReply } from '../api/call';
+import { StatusError } from '../api/status';
 import type { Catalog } from '../durable/catalog';
 import type { Controller } from '../durable/control-loop';
 import { nowTimestamp } from '../durable/generic-registry';
@@ -12,6 +14,16 @@ import type { KObject, ResourceDef } from '../registry/types';
 import type { ClusterContext } from './context';
 
 const FINALIZER = 'kubernetes';
+
+/** A refusal (Status error) as a reply: one object that cannot be deleted must not stop the rest. */
+function tryHandle(fn: () => ApiReply): ApiReply {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof StatusError) return { status: e.status.code, body: e.status };
+    throw e;
+  }
+}
 
 interface Condition {
   type: string;
@@ -107,7 +119,7 @@ export function namespaceController(ctx: ClusterContext): Controller {
           for (const obj of [...store.list(key, { namespace: name })]) {
             if (obj.metadata.deletionTimestamp) continue;
             // The controller's default options: background propagation, each object's own grace period.
-            const reply = registry.handle(def, {
+            const reply = tryHandle(() => registry.handle(def, {
               verb: 'delete',
               group: def.group,
               version: def.version,
@@ -117,7 +129,7 @@ export function namespaceController(ctx: ClusterContext): Controller {
               query: {},
               body: { propagationPolicy: 'Background' },
               userAgent: 'namespace-controller',
-            });
+            }));
             if (reply.status >= 300 && reply.status !== 404) failures.push(`${grString(def)}: ${(reply.body as { message?: string }).message ?? reply.status}`);
           }
           for (const obj of store.list(key, { namespace: name })) {

@@ -3,7 +3,7 @@
 // namespace, put back if deleted or changed. Pods read it through their kube-api-access volume.
 import type { Controller } from '../durable/control-loop';
 import type { KObject } from '../registry/types';
-import { systemCall, type ClusterContext } from './context';
+import { systemCall, trySystemCall, type ClusterContext } from './context';
 
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 const DESCRIPTION_ANNOTATION = 'kubernetes.io/description';
@@ -26,7 +26,7 @@ export function rootCAPublisher(ctx: ClusterContext): Controller {
       const cm = ctx.store.get('configmaps', namespace, ROOT_CA_CONFIGMAP);
       const data = { 'ca.crt': ca };
       if (!cm) {
-        const reply = systemCall(ctx, 'root-ca-cert-publisher', {
+        const reply = trySystemCall(ctx, 'root-ca-cert-publisher', {
           verb: 'create',
           resource: 'configmaps',
           namespace,

@@ -5,7 +5,7 @@
 // Signing is asynchronous: the write happens when the signature is ready, and is re-checked then.
 import type { Controller } from '../durable/control-loop';
 import type { KObject } from '../registry/types';
-import { splitKey, systemCall, type ClusterContext } from './context';
+import { splitKey, systemCall, trySystemCall, type ClusterContext } from './context';
 
 export const SA_TOKEN_TYPE = 'kubernetes.io/service-account-token';
 export const SA_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
@@ -16,8 +16,9 @@ const b64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(
 export function serviceAccountTokenController(ctx: ClusterContext): Controller {
   const signing = new Set<string>();
   const name = 'serviceaccount-token';
+  // A 404/409 (already gone, or replaced meanwhile) is fine: the precondition protects a newer secret.
   const deleteSecret = (namespace: string, secret: KObject) =>
-    systemCall(ctx, 'tokens-controller', {
+    trySystemCall(ctx, 'tokens-controller', {
       verb: 'delete',
       resource: 'secrets',
       namespace,

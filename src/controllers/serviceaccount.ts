@@ -2,7 +2,7 @@
 // (created with the namespace, recreated if deleted), as kube-controller-manager's
 // serviceaccount-controller does.
 import type { Controller } from '../durable/control-loop';
-import { systemCall, type ClusterContext } from './context';
+import { trySystemCall, type ClusterContext } from './context';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 
@@ -18,7 +18,7 @@ export function serviceAccountController(ctx: ClusterContext): Controller {
       const ns = ctx.store.get('namespaces', '', namespace);
       if (!ns || ns.metadata.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') return;
       if (ctx.store.get('serviceaccounts', namespace, DEFAULT_SERVICE_ACCOUNT)) return;
-      const reply = systemCall(ctx, 'serviceaccount-controller', {
+      const reply = trySystemCall(ctx, 'serviceaccount-controller', {
         verb: 'create',
         resource: 'serviceaccounts',
         namespace,

@@ -103,6 +103,21 @@ describe('ResourceQuota', () => {
     expect(dep.status).toBe(403);
     expect(dep.body.message).toBe('deployments.apps "d" is forbidden: exceeded quota: objects, requested: count/deployments.apps=1, used: count/deployments.apps=0, limited: count/deployments.apps=0');
   });
+
+  it('a ReplicaSet over quota reports FailedCreate with the admission message', async () => {
+    await namespace('q6');
+    await quota('q6', 'two', { hard: { pods: '2' } });
+    await k('POST', '/apis/apps/v1/namespaces/q6/replicasets', {
+      metadata: { name: 'web' },
+      spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    });
+    const ev = await until('FailedCreate event', async () => {
+      const items = (await k('GET', '/api/v1/namespaces/q6/events')).body.items;
+      return items.find((e: any) => e.reason === 'FailedCreate');
+    });
+    expect(ev.message).toMatch(/^Error creating: pods "web-[a-z0-9]{5}" is forbidden: exceeded quota: two, requested: pods=1, used: pods=2, limited: pods=2$/);
+    expect((await k('GET', '/api/v1/namespaces/q6/pods')).body.items).toHaveLength(2);
+  });
 });
 
 describe('LimitRanger', () => {
