@@ -11,11 +11,23 @@ import { splitKey, systemCall, type ClusterContext } from './context';
 const QUOTAS = 'resourcequotas';
 
 export function resourceQuotaController(ctx: ClusterContext): Controller {
+  // How many quotas each namespace has: most namespaces have none, and then an event costs nothing.
+  let quotaCount: Map<string, number> | undefined;
+  const counts = () => {
+    if (!quotaCount) {
+      quotaCount = new Map();
+      for (const q of ctx.store.list(QUOTAS)) quotaCount.set(q.metadata.namespace!, (quotaCount.get(q.metadata.namespace!) ?? 0) + 1);
+    }
+    return quotaCount;
+  };
   return {
     name: 'resourcequota',
     keysFor(e) {
-      if (e.resource === QUOTAS) return e.type === 'DELETED' ? [] : [`${e.namespace}/${e.name}`];
-      if (!e.namespace) return [];
+      if (e.resource === QUOTAS) {
+        if (e.type !== 'MODIFIED' && quotaCount) quotaCount.set(e.namespace, Math.max(0, (quotaCount.get(e.namespace) ?? 0) + (e.type === 'ADDED' ? 1 : -1)));
+        return e.type === 'DELETED' ? [] : [`${e.namespace}/${e.name}`];
+      }
+      if (!e.namespace || !counts().get(e.namespace)) return [];
       // A change that charges nothing new (a pod's status heartbeat) needs no recount.
       if (e.type === 'MODIFIED' && e.prev && prettyPrint(usageOf(e.resource, e.prev)) === prettyPrint(usageOf(e.resource, e.object))) return [];
       const keys: string[] = [];

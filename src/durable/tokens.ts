@@ -58,6 +58,12 @@ export async function createTokenRequest(store: Store, keys: SigningKeys, call: 
       { type: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: `Invalid value: ${req.expirationSeconds}: ${why}` },
     ]);
   }
+  // The body's name and namespace may be left out, but must match the URL when given.
+  const mismatch = [
+    ...(req.metadata.name !== undefined && req.metadata.name !== '' && req.metadata.name !== name ? [['metadata.name', req.metadata.name, 'name']] : []),
+    ...(req.metadata.namespace !== undefined && req.metadata.namespace !== '' && req.metadata.namespace !== ns ? [['metadata.namespace', req.metadata.namespace, 'namespace']] : []),
+  ].map(([field, value, what]) => ({ type: 'FieldValueInvalid', field: String(field), message: `Invalid value: ${JSON.stringify(value)}: must match the service account ${what} if specified` }));
+  if (mismatch.length) throw errors.invalid('TokenRequest', 'authentication.k8s.io', name, mismatch);
   const audiences = req.audiences.length ? req.audiences : [API_AUDIENCE];
   let pod: { name: string; uid: string } | undefined;
   let secret: { name: string; uid: string } | undefined;

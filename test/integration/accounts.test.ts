@@ -153,6 +153,9 @@ describe('TokenRequest and authentication', () => {
     const short = await token('tok2', 'default', { expirationSeconds: 599 });
     expect(short.status).toBe(422);
     expect(short.body.message).toBe('TokenRequest.authentication.k8s.io "default" is invalid: spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes');
+    const other = await k('POST', '/api/v1/namespaces/tok2/serviceaccounts/default/token', { metadata: { name: 'someone' }, spec: {} });
+    expect(other.status).toBe(422);
+    expect(other.body.message).toBe('TokenRequest.authentication.k8s.io "default" is invalid: metadata.name: Invalid value: "someone": must match the service account name if specified');
     const missing = await token('tok2', 'nobody');
     expect(missing.status).toBe(404);
     expect(missing.body.message).toBe('serviceaccounts "nobody" not found');
