@@ -34,6 +34,8 @@ import { METRICS_GROUP } from '../registry/metrics';
 import type { ResourceDef } from '../registry/types';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Store, type StoredEvent } from './store';
+import { resolve, type DnsAnswer, type DnsSource } from '../network/dns';
+import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
@@ -61,6 +63,7 @@ export class ClusterObject extends DurableObject<Env> {
   private loop!: ControlLoop;
   private pods!: PodsByNode;
   private keys: SigningKeys;
+  private dnsIndex!: DnsIpIndex;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -106,6 +109,8 @@ export class ClusterObject extends DurableObject<Env> {
       // Controllers react to committed changes right away (level-triggered, safe to run twice).
       this.store.onEvent((e) => this.react(e));
       this.hub = new WatchHub(ctx, this.store, this.catalog);
+      const dnsIndex = (this.dnsIndex = new DnsIpIndex(this.store));
+      this.store.onEvent((e) => dnsIndex.onEvent(e));
     });
   }
 
@@ -171,6 +176,16 @@ export class ClusterObject extends DurableObject<Env> {
       const s = toStatus(e);
       return { status: s.code, text: JSON.stringify(s) };
     }
+  }
+
+  /** What the cluster DNS reads: the store, with the IP index for PTR answers (exec's resolver uses this too). */
+  dnsSource(): DnsSource {
+    return { get: (r, ns, n) => this.store.get(r, ns, n), list: (r, o) => this.store.list(r, o), ownersOf: (ip) => this.dnsIndex.ownersOf(ip) };
+  }
+
+  /** One DNS question, answered as the sandbox's CoreDNS would (served as DNS-over-HTTPS). */
+  async dnsQuery(qname: string, qtype: string): Promise<DnsAnswer> {
+    return resolve(this.dnsSource(), qname, qtype);
   }
 
   /** A deadline of the control loop is due. */
