@@ -98,10 +98,11 @@ describe('service accounts', () => {
     const off = (await k('POST', '/api/v1/namespaces/sa2/pods', pod('p2', { automountServiceAccountToken: false }))).body;
     expect(off.spec.volumes ?? []).toEqual([]);
     // An account that opts out keeps the token out, unless the pod asks for it.
-    await k('POST', '/api/v1/namespaces/sa2/serviceaccounts', { metadata: { name: 'quiet' }, automountServiceAccountToken: false });
+    await k('POST', '/api/v1/namespaces/sa2/serviceaccounts', { metadata: { name: 'quiet' }, automountServiceAccountToken: false, imagePullSecrets: [{ name: 'registry' }] });
     const quiet = (await k('POST', '/api/v1/namespaces/sa2/pods', pod('p3', { serviceAccountName: 'quiet' }))).body;
     expect(quiet.spec.volumes).toBeUndefined();
     expect(quiet.spec.containers[0].volumeMounts).toBeUndefined();
+    expect(quiet.spec.imagePullSecrets).toEqual([{ name: 'registry' }]);
     const asks = (await k('POST', '/api/v1/namespaces/sa2/pods', pod('p4', { serviceAccountName: 'quiet', automountServiceAccountToken: true }))).body;
     expect(asks.spec.volumes[0].name).toMatch(/^kube-api-access-/);
     const missing = await k('POST', '/api/v1/namespaces/sa2/pods', pod('p5', { serviceAccountName: 'ghost' }));

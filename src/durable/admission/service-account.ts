@@ -1,7 +1,7 @@
 // The store half of the ServiceAccount admission plugin (plugin/pkg/admission/serviceaccount): the
 // pod strategy already defaulted serviceAccountName and added the kube-api-access volume; here the
 // account must exist, and an account with automountServiceAccountToken: false keeps the token out
-// unless the pod asks for it.
+// unless the pod asks for it. A pod without imagePullSecrets gets the account's.
 import { errors } from '../../api/status';
 import type { KObject, ResourceDef } from '../../registry/types';
 import type { Store } from '../store';
@@ -11,6 +11,7 @@ const TOKEN_VOLUME_PREFIX = 'kube-api-access-';
 
 interface PodSpec {
   serviceAccountName?: string;
+  imagePullSecrets?: { name?: string }[];
   automountServiceAccountToken?: boolean;
   volumes?: { name?: string }[];
   containers?: { volumeMounts?: { name?: string }[] }[];
@@ -31,6 +32,8 @@ export function admitServiceAccountExists(store: Store, def: ResourceDef, pod: K
     if (name === 'default') return;
     throw errors.forbidden({ group: '', resource: 'pods' }, pod.metadata.name ?? '', `error looking up service account ${ns}/${name}: serviceaccount "${name}" not found`);
   }
+  const pullSecrets = sa.imagePullSecrets as { name?: string }[] | undefined;
+  if (!spec.imagePullSecrets?.length && pullSecrets?.length) spec.imagePullSecrets = pullSecrets.map((s) => ({ name: s.name }));
   if (sa.automountServiceAccountToken !== false || spec.automountServiceAccountToken === true) return;
   // The account opts out: take back the token volume the pod strategy added.
   const volume = spec.volumes?.find((v) => v.name?.startsWith(TOKEN_VOLUME_PREFIX))?.name;
