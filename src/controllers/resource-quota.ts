@@ -4,6 +4,7 @@
 // disappears). Level-triggered: it recounts from the store, so admission's eager charges are
 // corrected here when a charged write did not happen after all.
 import type { Controller } from '../durable/control-loop';
+import { canonicalQuantity } from '../machinery/quantity';
 import { calculateUsed, fromUsage, prettyPrint, storageKeysFor, usageOf } from '../machinery/quota';
 import type { KObject } from '../registry/types';
 import { splitKey, systemCall, type ClusterContext } from './context';
@@ -43,7 +44,9 @@ export function resourceQuotaController(ctx: ClusterContext): Controller {
       if (!quota || quota.metadata.deletionTimestamp) return;
       const spec = (quota.spec ?? {}) as { hard?: Record<string, string> };
       const used = calculateUsed(quota, (storageKey) => ctx.store.list(storageKey, { namespace }), now);
-      const status = { hard: { ...(spec.hard ?? {}) }, used: fromUsage(used) };
+      // Quantities in their canonical text, as kube-apiserver stores them (1024Mi → 1Gi).
+      const hard = Object.fromEntries(Object.entries(spec.hard ?? {}).map(([k, v]) => [k, canonicalQuantity(v) ?? v]));
+      const status = { hard, used: fromUsage(used) };
       const old = (quota.status ?? {}) as { hard?: Record<string, string>; used?: Record<string, string> };
       if (sameList(old.hard, status.hard) && sameList(old.used, status.used)) return;
       systemCall(ctx, 'resourcequota-controller', {

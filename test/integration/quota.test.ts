@@ -58,7 +58,8 @@ describe('ResourceQuota', () => {
 
   it('compute resources: requests and limits add up, a pod without them fails the quota', async () => {
     await namespace('q3');
-    await quota('q3', 'compute', { hard: { 'requests.cpu': '1', 'requests.memory': '1Gi', 'limits.cpu': '2', 'limits.memory': '2Gi' } });
+    const q = await quota('q3', 'compute', { hard: { 'requests.cpu': '1000m', 'requests.memory': '1024Mi', 'limits.cpu': '2', 'limits.memory': '2Gi' } });
+    expect(q.status.hard).toEqual({ 'requests.cpu': '1', 'requests.memory': '1Gi', 'limits.cpu': '2', 'limits.memory': '2Gi' });
     const res = { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
     expect((await k('POST', '/api/v1/namespaces/q3/pods', pod('one', res))).status).toBe(201);
     expect((await k('POST', '/api/v1/namespaces/q3/pods', pod('two', res))).status).toBe(201);
