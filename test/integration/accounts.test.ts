@@ -54,6 +54,15 @@ describe('namespace controller', () => {
     await until('namespace gone', async () => ((await k('GET', '/api/v1/namespaces/doomed')).status === 404 ? true : undefined));
   });
 
+  it('the system namespaces may not be deleted', async () => {
+    for (const name of ['default', 'kube-system', 'kube-public']) {
+      const r = await k('DELETE', `/api/v1/namespaces/${name}`);
+      expect(r.status).toBe(403);
+      expect(r.body.message).toBe(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    }
+    expect((await k('GET', '/api/v1/namespaces/default')).body.status.phase).toBe('Active');
+  });
+
   it('namespaces/finalize writes spec.finalizers only', async () => {
     await namespace('fin');
     const ns = (await k('GET', '/api/v1/namespaces/fin')).body;
