@@ -2,6 +2,7 @@
 import type { PodsByNode } from '../durable/caches';
 import type { Controller } from '../durable/control-loop';
 import type { ClusterContext } from './context';
+import { clusterRoleAggregationController } from './clusterrole-aggregation';
 import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
@@ -16,6 +17,8 @@ import { serviceAccountController } from './serviceaccount';
 import { serviceAccountTokenController } from './serviceaccount-token';
 import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
+import { pvProtectionController } from './pv-protection';
+import { pvcProtectionController } from './pvc-protection';
 import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
 import { statefulSetController } from './statefulset';
@@ -31,10 +34,13 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     daemonSetController(cc),
     statefulSetController(cc),
     volumeProvisioner(cc),
+    pvcProtectionController(cc),
+    pvProtectionController(cc),
     jobController(cc),
     cronJobController(cc),
     disruptionController(cc),
     horizontalPodAutoscalerController(cc),
+    clusterRoleAggregationController(cc),
     garbageCollector(cc),
     namespaceController(cc),
     serviceAccountController(cc),

@@ -4,7 +4,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../migrations/cluster/migrations.js';
-import type { ApiCall, ApiReply, UserInfo, WatchParams, WireReply } from '../api/call';
+import type { ApiCall, ApiReply, Impersonation, UserInfo, WatchParams, WireReply } from '../api/call';
 import { unknownFields } from '../api/openapi';
 import { errors, failure, StatusError, toStatus } from '../api/status';
 import { reconcileCRD } from '../controllers/crd';
@@ -20,7 +20,7 @@ import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
 import { ControlLoop, type Controller } from './control-loop';
 import { createBinding, createEviction } from './subresources';
-import { admitDefaultTolerationSeconds, admitPodPriority } from './admission';
+import { admitDefaultTolerationSeconds, admitPodPriority, admitStorageProtection } from './admission';
 import { admitLimitRanges, defaultLimitRanges } from './admission/limit-ranger';
 import { admitResourceQuota } from './admission/resource-quota';
 import { admitServiceAccountExists } from './admission/service-account';
@@ -37,6 +37,12 @@ import { Store, type StoredEvent } from './store';
 import { resolve, type DnsAnswer, type DnsSource } from '../network/dns';
 import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
+import { AccessControl, callAttributes, type RequestAttributes } from '../tenancy/access';
+import { RbacAuthorizer } from '../tenancy/rbac';
+import { BOOTSTRAP_POLICY_VERSION, bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
+import { systemCall } from '../controllers/context';
+import { reviewReply } from '../tenancy/reviews';
+import { confirmNoEscalation } from '../tenancy/escalation';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
 
@@ -63,6 +69,7 @@ export class ClusterObject extends DurableObject<Env> {
   private loop!: ControlLoop;
   private pods!: PodsByNode;
   private keys: SigningKeys;
+  private access!: AccessControl;
   private dnsIndex!: DnsIpIndex;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -74,6 +81,9 @@ export class ClusterObject extends DurableObject<Env> {
       const caCertificate = await rootCA(env, this.keys);
       this.store = new Store(this.db, ctx.storage);
       this.catalog = new Catalog(this.store);
+      const rbac = new RbacAuthorizer(this.store);
+      this.store.onEvent((e) => rbac.onEvent(e));
+      this.access = new AccessControl(rbac);
       this.registry = new GenericRegistry(this.store, {
         unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
         admit: (def, obj) => (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? admitCRD(obj) : []),
@@ -82,6 +92,7 @@ export class ClusterObject extends DurableObject<Env> {
             admitPodPriority(this.store, obj);
             admitDefaultTolerationSeconds(obj, sandboxConfig(this.store).defaultTolerationSeconds);
           }
+          if (def.group === '') admitStorageProtection(def.resource, obj);
           admitServiceAccountExists(this.store, def, obj);
           defaultLimitRanges(this.store, def, obj);
         },
@@ -140,6 +151,8 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** Requests that are not plain storage: bindings, evictions, metrics. */
   private special(def: ResourceDef, call: ApiCall): ApiReply | undefined {
+    const review = reviewReply(this.access, def, call);
+    if (review) return review;
     if (def.group === METRICS_GROUP) return metricsReply(this.store, this.pods, def, call, sandboxConfig(this.store).timeScale);
     if (def.group !== '' || call.verb !== 'create') return undefined;
     if ((def.resource === 'pods' && call.subresource === 'binding') || def.resource === 'bindings') return createBinding(this.store, call);
@@ -212,6 +225,20 @@ export class ClusterObject extends DurableObject<Env> {
     }
   }
 
+  /**
+   * May this caller make a request the Worker serves itself (discovery, /version, /healthz, pod
+   * logs)? Undefined when allowed, else the Status to answer with (403, or 400 for bad impersonation).
+   */
+  async authorize(user: UserInfo, impersonate: Impersonation | undefined, attrs: RequestAttributes): Promise<{ status: number; body: object } | undefined> {
+    try {
+      this.access.admit(user, impersonate, attrs);
+      return undefined;
+    } catch (e) {
+      const status = toStatus(e);
+      return { status: status.code, body: status };
+    }
+  }
+
   /** The established CRDs, for the Worker's discovery, OpenAPI and tables. */
   async customResourceDefinitions(): Promise<object[]> {
     return this.catalog.establishedCRDs();
@@ -219,7 +246,10 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** Create the sandbox's system objects once; later calls are no-ops. */
   async init(spec: Partial<SandboxSpec> & { name: string }): Promise<{ created: boolean; revision: number }> {
-    if (this.isInitialized()) return { created: false, revision: this.store.revision() };
+    if (this.isInitialized()) {
+      this.ensureBootstrapPolicy();
+      return { created: false, revision: this.store.revision() };
+    }
     const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
     const now = nowTimestamp();
     for (const { resource, group, object } of seedObjects(full, now)) {
@@ -240,7 +270,21 @@ export class ClusterObject extends DurableObject<Env> {
       }
     }
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('initialized', 1)");
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
     return { created: true, revision: this.store.revision() };
+  }
+
+  /** Sandboxes made before a newer default RBAC policy get its missing roles and bindings (as kube-apiserver's start-up does). */
+  private ensureBootstrapPolicy(): void {
+    const row = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'rbacPolicy'").toArray()[0];
+    if (row && Number(row.value) >= BOOTSTRAP_POLICY_VERSION) return;
+    for (const { resource, object } of bootstrapPolicyObjects()) {
+      const namespace = object.metadata.namespace;
+      if (this.store.get(`${resource}.rbac.authorization.k8s.io`, namespace ?? '', object.metadata.name!)) continue;
+      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      systemCall(cc, 'kube-apiserver', { verb: 'create', group: 'rbac.authorization.k8s.io', resource, namespace, body: object });
+    }
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
   }
 
   isInitialized(): boolean {
@@ -252,7 +296,13 @@ export class ClusterObject extends DurableObject<Env> {
     try {
       const def = this.catalog.lookup(c.group, c.version, c.resource);
       if (!def) throw errors.resourceNotFound();
-      // Token signing and checking are asynchronous (WebCrypto): beside the synchronous registry.
+      if (c.user) {
+        // Impersonation, then RBAC; the request then acts as the effective user (reviews answer for it).
+        const user = this.access.admit(c.user, c.impersonate, callAttributes({ ...c, fieldSelector: c.query.fieldSelector }));
+        c = { ...c, user, impersonate: undefined };
+        confirmNoEscalation(this.access, def, c, (preview) => this.registry.handle(def, preview));
+      }
+      // Token signing and checking are asynchronous (WebCrypto): beside the synchronous registry, after RBAC.
       if (c.verb === 'create' && c.group === '' && c.resource === 'serviceaccounts' && c.subresource === 'token') return await createTokenRequest(this.store, this.keys, c);
       if (c.verb === 'create' && c.group === 'authentication.k8s.io' && c.resource === 'tokenreviews') return await createTokenReview(this.store, this.keys, c);
       return this.registry.handle(def, c) as WireReply;
@@ -273,6 +323,7 @@ export class ClusterObject extends DurableObject<Env> {
       return Response.json(errors.badRequest('malformed watch parameters').status, { status: 400 });
     }
     try {
+      if (params.user) this.access.admit(params.user, params.impersonate, callAttributes({ ...params, verb: 'watch' }));
       const watcher = this.hub.compile(params);
       const pair = new WebSocketPair();
       this.hub.start(pair[1], params, watcher);

@@ -10,12 +10,13 @@ import { resources as discovery } from './discovery';
 import { resources as events } from './events';
 import { resources as networking } from './networking';
 import { resources as rbac } from './rbac';
+import { resources as authentication } from './authentication';
+import { resources as authorization } from './authorization';
 import { resources as scheduling } from './scheduling';
 import { resources as storage } from './storage';
 import { resources as node } from './node';
 import { resources as apiextensions } from './apiextensions';
 import { resources as metrics } from './metrics';
-import { resources as authentication } from './authentication';
 
 /** In discovery order: the first version of a group listed is its preferred version. */
 export const BUILTIN_RESOURCES: ResourceDef[] = [
@@ -23,6 +24,7 @@ export const BUILTIN_RESOURCES: ResourceDef[] = [
   ...apps,
   ...events,
   ...authentication,
+  ...authorization,
   ...autoscaling,
   ...batch,
   ...policy,
