@@ -112,6 +112,19 @@ describeKubectl(
       expect(review.status.user.groups).toEqual(['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated']);
     });
 
+    it('a request with the token is made as that service account', async () => {
+      const jwt = (await k.run(['create', 'token', 'robot', '-n', ns])).stdout.trim();
+      const who = JSON.parse((await k.run(['auth', 'whoami', '--token', jwt, '-o', 'json'])).stdout);
+      expect(who.status.userInfo.username).toBe(`system:serviceaccount:${ns}:robot`);
+      expect(who.status.userInfo.groups).toEqual(['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated']);
+      const denied = await k.run(['get', 'pods', '-n', ns, '--token', jwt], { expectFail: true });
+      expect(denied.stderr).toContain(`User "system:serviceaccount:${ns}:robot" cannot list resource "pods" in API group "" in the namespace "${ns}"`);
+      // A token for another audience is not good for the API.
+      const vault = (await k.run(['create', 'token', 'robot', '-n', ns, '--audience', 'vault'])).stdout.trim();
+      const refused = await k.run(['get', 'pods', '-n', ns, '--token', vault], { expectFail: true });
+      expect(refused.stderr).toContain('Unauthorized');
+    });
+
     it('binds a token to a pod with --bound-object-kind', async () => {
       await k.run(['run', 'holder', '--image=nginx', '-n', ns, '--overrides', JSON.stringify({ spec: { serviceAccountName: 'robot' } })]);
       const pod = JSON.parse((await k.run(['get', 'pod', 'holder', '-n', ns, '-o', 'json'])).stdout);
