@@ -10,6 +10,11 @@ import { disruptionController } from './disruption';
 import { garbageCollector } from './garbage-collector';
 import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler';
 import { jobController } from './job';
+import { namespaceController } from './namespace';
+import { resourceQuotaController } from './resource-quota';
+import { rootCAPublisher } from './root-ca-publisher';
+import { serviceAccountController } from './serviceaccount';
+import { serviceAccountTokenController } from './serviceaccount-token';
 import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
 import { pvProtectionController } from './pv-protection';
@@ -37,5 +42,10 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     horizontalPodAutoscalerController(cc),
     clusterRoleAggregationController(cc),
     garbageCollector(cc),
+    namespaceController(cc),
+    serviceAccountController(cc),
+    rootCAPublisher(cc),
+    serviceAccountTokenController(cc),
+    resourceQuotaController(cc),
   ];
 }

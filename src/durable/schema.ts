@@ -54,3 +54,14 @@ export const timers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.kind, t.key] }), index('timers_due').on(t.due)],
 );
+
+/**
+ * The sandbox's service-account token signing key (RS256), generated once: tokens from TokenRequest
+ * and legacy token Secrets are signed with it, and the API verifies them with its public half.
+ */
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  privateJwk: text('private_jwk').notNull(),
+  publicJwk: text('public_jwk').notNull(),
+  createdAt: integer('created_at').notNull(), // ms since epoch
+});
