@@ -4,6 +4,7 @@ import type { Catalog } from '../durable/catalog';
 import type { ControlLoop } from '../durable/control-loop';
 import type { GenericRegistry } from '../durable/generic-registry';
 import type { Store } from '../durable/store';
+import type { ClusterNetwork } from '../network';
 import { lookupResource } from '../registry';
 import type { KObject } from '../registry/types';
 
@@ -12,6 +13,8 @@ export interface ClusterContext {
   registry: GenericRegistry;
   catalog: Catalog;
   loop: ControlLoop;
+  /** Address plan, Service allocations, load-balancer pool and pod IPAM. */
+  network: ClusterNetwork;
 }
 
 type Call = Omit<ApiCall, 'query' | 'group' | 'version'> & { query?: Record<string, string>; group?: string; version?: string };

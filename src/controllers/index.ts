@@ -6,6 +6,8 @@ import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
 import { disruptionController } from './disruption';
+import { endpointsController } from './endpoints';
+import { endpointSliceController } from './endpointslice';
 import { garbageCollector } from './garbage-collector';
 import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler';
 import { jobController } from './job';
@@ -13,6 +15,7 @@ import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
 import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
+import { serviceController } from './service';
 import { statefulSetController } from './statefulset';
 import { volumeProvisioner } from './volume-provisioner';
 
@@ -30,6 +33,9 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     cronJobController(cc),
     disruptionController(cc),
     horizontalPodAutoscalerController(cc),
+    serviceController(cc),
+    endpointsController(cc),
+    endpointSliceController(cc),
     garbageCollector(cc),
   ];
 }

@@ -18,6 +18,7 @@ import { presentHeartbeat } from '../controllers/node-lifecycle';
 import { controllers } from '../controllers';
 import type { ClusterContext } from '../controllers/context';
 import { PodsByNode } from './caches';
+import { ClusterNetwork } from '../network';
 import { Catalog } from './catalog';
 import { ControlLoop } from './control-loop';
 import { createBinding, createEviction } from './subresources';
@@ -41,6 +42,7 @@ export class ClusterObject extends DurableObject<Env> {
   private catalog!: Catalog;
   private loop!: ControlLoop;
   private pods!: PodsByNode;
+  private network!: ClusterNetwork;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -60,10 +62,12 @@ export class ClusterObject extends DurableObject<Env> {
         },
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
         special: (def, call) => this.special(def, call),
+        begin: (def, obj, old, dryRun) => this.network.begin(def, obj, old, dryRun),
       });
+      this.network = new ClusterNetwork(this.db, ctx.storage, this.store, this.registry);
       this.loop = new ControlLoop(this.db, ctx.storage);
       const pods = (this.pods = new PodsByNode(this.store));
-      const cc: ClusterContext = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      const cc: ClusterContext = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop, network: this.network };
       for (const c of controllers(cc, pods)) this.loop.register(c);
       this.store.onEvent((e) => this.loop.onEvent(e));
       // Controllers react to committed changes right away (level-triggered, safe to run twice).
@@ -155,12 +159,13 @@ export class ClusterObject extends DurableObject<Env> {
   async init(spec: Partial<SandboxSpec> & { name: string }): Promise<{ created: boolean; revision: number }> {
     if (this.isInitialized()) return { created: false, revision: this.store.revision() };
     const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
+    this.network.settings.save(full);
     const now = nowTimestamp();
     for (const { resource, group, object } of seedObjects(full, now)) {
       const def = lookupResource(group, group ? object.apiVersion!.split('/')[1] : 'v1', resource)!;
       this.registry.handle(def, { verb: 'create', group, version: def.version, resource, namespace: object.metadata.namespace, query: {}, body: object });
-      if (resource === 'nodes') {
-        // A node's status is the kubelet's to write: the create above reset nothing, but keep it explicit.
+      if (resource === 'nodes' || resource === 'servicecidrs') {
+        // Status is the kubelet's (the ServiceCIDR controller's) to write: a create resets it.
         this.registry.handle(def, {
           verb: 'update',
           subresource: 'status',

@@ -1,0 +1,103 @@
+// The Endpoints controller: for every Service with a selector, an Endpoints object of the same name
+// listing the selected pods (ready ones in addresses, the others in notReadyAddresses, all of them
+// ready with publishNotReadyAddresses; terminating pods left out), targetPort names resolved per
+// pod, at most 1000 addresses (over-capacity annotation). A pod event only looks at the Services of
+// its namespace that select it.
+import type { Pod, Service } from 'kubernetes-types/core/v1';
+import type { Controller } from '../durable/control-loop';
+import type { StoredEvent } from '../durable/store';
+import {
+  backendOf,
+  endpointsSubsets,
+  HEADLESS_LABEL,
+  OVER_CAPACITY_ANNOTATION,
+  selects,
+  serviceSelector,
+  TRIGGER_TIME_ANNOTATION,
+  type Backend,
+} from '../network/endpoints';
+import type { KObject } from '../registry/types';
+import { splitKey, systemCall, type ClusterContext } from './context';
+
+const COMPONENT = 'endpoint-controller';
+
+/** What about a pod matters to its Services' endpoints. */
+function podView(p: KObject | undefined): string {
+  if (!p) return '';
+  const pod = p as unknown as Pod;
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  return JSON.stringify([pod.metadata?.labels, pod.status?.podIP, pod.status?.phase, ready, pod.metadata?.deletionTimestamp, pod.spec?.nodeName, pod.spec?.hostname, pod.spec?.subdomain]);
+}
+
+/** Keys (namespace/name) of the Services that select a pod, before or after a change. */
+export function servicesForPod(ctx: ClusterContext, e: StoredEvent): string[] {
+  if (e.type === 'MODIFIED' && podView(e.prev) === podView(e.object)) return [];
+  const keys: string[] = [];
+  for (const svc of ctx.store.list('services', { namespace: e.namespace })) {
+    const s = svc as unknown as Service;
+    if (selects(s, e.object.metadata.labels) || (e.prev && selects(s, e.prev.metadata.labels))) keys.push(`${e.namespace}/${svc.metadata.name}`);
+  }
+  return keys;
+}
+
+/** The selected pods of a Service as backends (one namespace's pods: the lister's view). */
+export function backendsOf(ctx: ClusterContext, svc: Service, includeTerminating: boolean): Backend[] {
+  const out: Backend[] = [];
+  for (const p of ctx.store.list('pods', { namespace: svc.metadata?.namespace })) {
+    if (!selects(svc, p.metadata.labels)) continue;
+    const b = backendOf(svc, p as unknown as Pod, includeTerminating);
+    if (b) out.push(b);
+  }
+  return out;
+}
+
+/** Go's time.RFC3339Nano (fraction without trailing zeros), for the trigger-time annotation. */
+export function rfc3339Nano(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_m, f: string) => (f ? `.${f}Z` : 'Z'));
+}
+
+export function isHeadless(svc: Service): boolean {
+  return svc.spec?.clusterIP === 'None';
+}
+
+export function endpointsController(ctx: ClusterContext): Controller {
+  return {
+    name: 'endpoints',
+    keysFor(e) {
+      if (e.resource === 'services' || e.resource === 'endpoints') return [`${e.namespace}/${e.name}`];
+      if (e.resource === 'pods') return servicesForPod(ctx, e);
+      return [];
+    },
+    reconcile(key) {
+      const { namespace, name } = splitKey(key);
+      const svc = ctx.store.get('services', namespace, name) as unknown as (Service & KObject) | undefined;
+      const current = ctx.store.get('endpoints', namespace, name);
+      if (!svc) {
+        // The Service is gone: so are the endpoints the controller kept for it.
+        if (current && !current.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror']) {
+          systemCall(ctx, COMPONENT, { verb: 'delete', resource: 'endpoints', namespace, name, body: { preconditions: { uid: current.metadata.uid } } });
+        }
+        return;
+      }
+      if (!serviceSelector(svc) || svc.metadata.deletionTimestamp) return; // selectorless: the user's Endpoints
+      const publish = svc.spec?.publishNotReadyAddresses === true;
+      const headless = isHeadless(svc);
+      const { subsets, truncated } = endpointsSubsets(backendsOf(ctx, svc, publish), headless && !(svc.spec?.ports ?? []).length);
+      const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
+      if (headless) labels[HEADLESS_LABEL] = '';
+      else delete labels[HEADLESS_LABEL];
+      const annotations: Record<string, string> = { ...(current?.metadata.annotations ?? {}) };
+      if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
+      else delete annotations[OVER_CAPACITY_ANNOTATION];
+      const sameSubsets = JSON.stringify(current?.subsets ?? []) === JSON.stringify(subsets);
+      if (!sameSubsets || !current) annotations[TRIGGER_TIME_ANNOTATION] = rfc3339Nano(Date.now());
+      if (current && sameSubsets && JSON.stringify(current.metadata.labels ?? {}) === JSON.stringify(labels) && JSON.stringify(current.metadata.annotations ?? {}) === JSON.stringify(annotations)) return;
+      const meta = { ...(current?.metadata ?? {}), name, namespace, labels, annotations };
+      if (!Object.keys(annotations).length) delete (meta as { annotations?: unknown }).annotations;
+      const body: KObject = { apiVersion: 'v1', kind: 'Endpoints', metadata: meta, subsets };
+      if (!subsets.length) delete body.subsets;
+      if (current) systemCall(ctx, COMPONENT, { verb: 'update', resource: 'endpoints', namespace, name, body });
+      else systemCall(ctx, COMPONENT, { verb: 'create', resource: 'endpoints', namespace, body });
+    },
+  };
+}
