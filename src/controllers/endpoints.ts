@@ -96,8 +96,11 @@ export function endpointsController(ctx: ClusterContext): Controller {
       if (!Object.keys(annotations).length) delete (meta as { annotations?: unknown }).annotations;
       const body: KObject = { apiVersion: 'v1', kind: 'Endpoints', metadata: meta, subsets };
       if (!subsets.length) delete body.subsets;
-      if (current) systemCall(ctx, COMPONENT, { verb: 'update', resource: 'endpoints', namespace, name, body });
-      else systemCall(ctx, COMPONENT, { verb: 'create', resource: 'endpoints', namespace, body });
+      const r = current
+        ? systemCall(ctx, COMPONENT, { verb: 'update', resource: 'endpoints', namespace, name, body })
+        : systemCall(ctx, COMPONENT, { verb: 'create', resource: 'endpoints', namespace, body });
+      // A conflict (someone else wrote it meanwhile): the control loop retries with back-off.
+      if (r.status >= 300) throw new Error(`write endpoints ${key}: ${JSON.stringify(r.body)}`);
     },
   };
 }

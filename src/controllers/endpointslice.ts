@@ -52,11 +52,12 @@ export function endpointSliceController(ctx: ClusterContext): Controller {
   };
 
   function write(verb: 'create' | 'update' | 'delete', namespace: string, body: Slice): void {
-    if (verb === 'delete') {
-      systemCall(ctx, COMPONENT, { verb, group: 'discovery.k8s.io', resource: 'endpointslices', namespace, name: body.metadata.name, body: { preconditions: { uid: body.metadata.uid } } });
-    } else {
-      systemCall(ctx, COMPONENT, { verb, group: 'discovery.k8s.io', resource: 'endpointslices', namespace, name: verb === 'update' ? body.metadata.name : undefined, body });
-    }
+    const r =
+      verb === 'delete'
+        ? systemCall(ctx, COMPONENT, { verb, group: 'discovery.k8s.io', resource: 'endpointslices', namespace, name: body.metadata.name, body: { preconditions: { uid: body.metadata.uid } } })
+        : systemCall(ctx, COMPONENT, { verb, group: 'discovery.k8s.io', resource: 'endpointslices', namespace, name: verb === 'update' ? body.metadata.name : undefined, body });
+    // A conflict or refusal: the control loop retries the Service with back-off.
+    if (r.status >= 300 && r.status !== 404) throw new Error(`${verb} endpointslice for ${namespace}: ${JSON.stringify(r.body)}`);
   }
 
   return {
