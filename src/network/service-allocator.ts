@@ -220,15 +220,17 @@ export class ServiceAllocator {
     };
     const spec = (svc.spec ??= {});
     const ports: ServicePort[] = spec.ports ?? [];
-    if (needsNodePorts(svc)) {
-      // Ports with the same number but another protocol share one node port, like upstream.
+    const lbWithout = spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === false;
+    if (needsNodePorts(svc) || lbWithout) {
+      // Ports with the same number but another protocol share one node port, like upstream; a
+      // LoadBalancer that asks for no node ports still keeps the ones it names.
       const byNumber = new Map<number, number>();
       ports.forEach((p, i) => {
         if (p.nodePort && take(p.nodePort, `spec.ports[${i}].nodePort`)) byNumber.set(p.port, p.nodePort);
       });
       if (errs.length) this.fail(svc, errs, undo);
       for (const p of ports) {
-        if (p.nodePort) continue;
+        if (p.nodePort || lbWithout) continue;
         const reuse = byNumber.get(p.port);
         const port = reuse ?? next();
         if (reuse === undefined) take(port, '');
@@ -240,7 +242,11 @@ export class ServiceAllocator {
     }
     if (needsHealthCheck(svc)) {
       if (spec.healthCheckNodePort) {
-        if (!take(spec.healthCheckNodePort, 'spec.healthCheckNodePort')) this.fail(svc, errs, undo);
+        const port = spec.healthCheckNodePort;
+        if (!take(port, 'spec.healthCheckNodePort')) {
+          for (const u of undo.splice(0).reverse()) u();
+          throw errors.internal(`failed to allocate requested HealthCheck NodePort ${port}: ${errs[errs.length - 1].message.replace(/^Invalid value: \d+: /, '')}`);
+        }
       } else {
         const port = next();
         take(port, '');

@@ -198,6 +198,14 @@ describe('service allocations', () => {
     });
     expect(second.status.loadBalancer.ingress[0].ip).toBe('172.18.255.2');
 
+    const noPorts = await post(svc('lb-noports', { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false }));
+    expect(noPorts.status).toBe(201);
+    expect(noPorts.body.spec.ports[0].nodePort).toBeUndefined();
+    const hcClash = await post(svc('lb-hc', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: local.body.spec.healthCheckNodePort }));
+    expect(hcClash.status).toBe(500);
+    expect(hcClash.body.message).toBe(`Internal error occurred: failed to allocate requested HealthCheck NodePort ${local.body.spec.healthCheckNodePort}: provided port is already allocated`);
+    await k('DELETE', `/api/v1/namespaces/${NS}/services/lb-noports`);
+
     // Type change away from LoadBalancer: status cleared, address back in the pool.
     const toCluster = await k('PATCH', `/api/v1/namespaces/${NS}/services/lb`, { spec: { type: 'ClusterIP' } }, MERGE);
     expect(toCluster.status).toBe(200);
