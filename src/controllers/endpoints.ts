@@ -16,6 +16,7 @@ import {
   TRIGGER_TIME_ANNOTATION,
   type Backend,
 } from '../network/endpoints';
+import { matchesLabels } from '../machinery/labels';
 import type { KObject } from '../registry/types';
 import { splitKey, systemCall, type ClusterContext } from './context';
 
@@ -43,9 +44,11 @@ export function servicesForPod(ctx: ClusterContext, e: StoredEvent): string[] {
 /** The selected pods of a Service as backends (one namespace's pods: the lister's view). */
 export function backendsOf(ctx: ClusterContext, svc: Service, includeTerminating: boolean): Backend[] {
   const out: Backend[] = [];
-  for (const p of ctx.store.list('pods', { namespace: svc.metadata?.namespace })) {
-    if (!selects(svc, p.metadata.labels)) continue;
-    const b = backendOf(svc, p as unknown as Pod, includeTerminating);
+  const reqs = serviceSelector(svc);
+  if (!reqs) return out;
+  for (const p of ctx.network.pods.inNamespace(svc.metadata?.namespace ?? '')) {
+    if (!matchesLabels(reqs, p.metadata?.labels)) continue;
+    const b = backendOf(svc, p, includeTerminating);
     if (b) out.push(b);
   }
   return out;
@@ -64,7 +67,9 @@ export function endpointsController(ctx: ClusterContext): Controller {
   return {
     name: 'endpoints',
     keysFor(e) {
-      if (e.resource === 'services' || e.resource === 'endpoints') return [`${e.namespace}/${e.name}`];
+      if (e.resource === 'services') return [`${e.namespace}/${e.name}`];
+      // Someone deleted the Endpoints of a Service: put them back. (Its own writes need no look.)
+      if (e.resource === 'endpoints' && e.type === 'DELETED') return [`${e.namespace}/${e.name}`];
       if (e.resource === 'pods') return servicesForPod(ctx, e);
       return [];
     },

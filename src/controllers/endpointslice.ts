@@ -64,7 +64,7 @@ export function endpointSliceController(ctx: ClusterContext): Controller {
     name: 'endpointslice',
     keysFor(e) {
       if (e.resource === 'services') return [`${e.namespace}/${e.name}`];
-      if (e.resource === SLICES) {
+      if (e.resource === SLICES && e.type === 'DELETED') {
         const l = (e.object.metadata.labels ?? {}) as Record<string, string>;
         return l[MANAGED_BY_LABEL] === SLICE_CONTROLLER && l[SERVICE_NAME_LABEL] ? [`${e.namespace}/${l[SERVICE_NAME_LABEL]}`] : [];
       }

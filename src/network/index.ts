@@ -8,6 +8,7 @@ import type { KObject, ResourceDef } from '../registry/types';
 import { Allocations } from './allocations';
 import { PodIPAM } from './ipam';
 import { LoadBalancerPool } from './load-balancer';
+import { PodIndex } from './pod-index';
 import { ServiceAllocator, type FinishFn } from './service-allocator';
 import { NetworkSettings } from './settings';
 
@@ -17,6 +18,7 @@ export class ClusterNetwork {
   readonly services: ServiceAllocator;
   readonly loadBalancers: LoadBalancerPool;
   readonly ipam: PodIPAM;
+  readonly pods: PodIndex;
 
   constructor(db: DrizzleSqliteDODatabase, storage: DurableObjectStorage, store: Store, registry: GenericRegistry) {
     this.settings = new NetworkSettings(db);
@@ -24,6 +26,7 @@ export class ClusterNetwork {
     this.services = new ServiceAllocator(store, registry, this.claims, () => this.settings.cidrs().service);
     this.loadBalancers = new LoadBalancerPool(this.claims, () => this.settings.cidrs().loadBalancer);
     this.ipam = new PodIPAM(db, storage, this.claims, () => this.settings.cidrs().pod);
+    this.pods = new PodIndex(store);
     store.onEvent((e) => this.onEvent(e));
   }
 

@@ -141,5 +141,14 @@ describe('endpoints and endpointslices', () => {
     const ep = await endpoints('many');
     expect(ep.subsets[0].addresses).toHaveLength(120);
     expect(ep.metadata.annotations['endpoints.kubernetes.io/over-capacity']).toBeUndefined();
+
+    // Deleted by hand: the controllers put them back.
+    expect((await k('DELETE', `/api/v1/namespaces/${NS}/endpoints/many`)).status).toBe(200);
+    expect((await k('DELETE', `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices/${all[0].metadata.name}`)).status).toBe(200);
+    await until('recreated', async () => {
+      const e = await endpoints('many');
+      const n = (await slices('many')).reduce((acc, x) => acc + (x.endpoints?.length ?? 0), 0);
+      return e.subsets?.[0]?.addresses?.length === 120 && n === 120 ? true : undefined;
+    });
   }, 60_000);
 });
