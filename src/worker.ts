@@ -1,5 +1,6 @@
 // Entry point: wires the Hono app, the cron watchdog and the Durable Object classes together.
 import { Hono, type Context, type Next } from 'hono';
+import { dnsQueryRequest } from './api/dns';
 import { clusterRequest, statusResponse, type ClusterVars } from './api/routes';
 import { errors } from './api/status';
 import type { Env } from './env';
@@ -28,6 +29,7 @@ function sandbox(idOf: (c: Context<AppEnv>) => string, base: (id: string) => str
 }
 
 app.use('/clusters/:cluster/*', sandbox((c) => c.req.param('cluster') ?? '', (id) => `/clusters/${id}`));
+app.all('/clusters/:cluster/dns-query', dnsQueryRequest);
 app.all('/clusters/:cluster/*', (c) => clusterRequest(c, new URL(c.req.url).pathname.slice(c.var.base.length + 1)));
 
 // `kubectl get --raw /readyz` drops the server URL's path: serve the bare API paths for the

@@ -2,6 +2,7 @@
 import type { PodsByNode } from '../durable/caches';
 import type { Controller } from '../durable/control-loop';
 import type { ClusterContext } from './context';
+import { clusterRoleAggregationController } from './clusterrole-aggregation';
 import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
@@ -36,6 +37,7 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     serviceController(cc),
     endpointsController(cc),
     endpointSliceController(cc),
+    clusterRoleAggregationController(cc),
     garbageCollector(cc),
   ];
 }

@@ -1,7 +1,8 @@
-// What a new sandbox starts with: the system namespaces and its (simulated) nodes.
+// What a new sandbox starts with: the system namespaces, the default RBAC policy and its (simulated) nodes.
 import type { KObject } from '../registry/types';
 import { ipAt, parseCidr } from '../network/cidr';
 import { DEFAULT_NETWORK, type NetworkPlan } from '../network/settings';
+import { bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
 
 /** A sandbox's shape; the network plan (serviceCIDR, podCIDR, loadBalancerCIDR) is fixed at creation. */
 export interface SandboxSpec extends NetworkPlan {
@@ -182,6 +183,8 @@ export function apiServerObjects(spec: SandboxSpec, now: string): { resource: st
 export function seedObjects(spec: SandboxSpec, now: string): { resource: string; group: string; object: KObject }[] {
   const out: { resource: string; group: string; object: KObject }[] = [];
   for (const ns of SYSTEM_NAMESPACES) out.push({ resource: 'namespaces', group: '', object: namespace(ns) });
+  // kube-apiserver's bootstrap RBAC policy (admin/edit/view, discovery, system components).
+  for (const { resource, object } of bootstrapPolicyObjects()) out.push({ resource, group: 'rbac.authorization.k8s.io', object });
   nodeNames(spec).forEach(({ name, controlPlane }, i) => {
     out.push({ resource: 'nodes', group: '', object: node(name, controlPlane, i, spec, now) });
     out.push({
