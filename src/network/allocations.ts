@@ -17,17 +17,9 @@ export class Allocations {
     return this.db.select({ owner: allocations.owner, uid: allocations.uid }).from(allocations).where(and(eq(allocations.pool, pool), eq(allocations.value, value))).get();
   }
 
-  /** Record the claim; false when the value is already held. */
-  claim(pool: string, value: string, owner: string, uid: string): boolean {
-    const r = this.db.insert(allocations).values({ pool, value, owner, uid }).onConflictDoNothing().run() as unknown as { rowsWritten?: number };
-    if (r && typeof r.rowsWritten === 'number') return r.rowsWritten > 0;
-    const h = this.holder(pool, value);
-    return !!h && h.owner === owner && h.uid === uid;
-  }
-
-  /** Hand the value to a new holder (reclaiming a stale claim). */
-  reassign(pool: string, value: string, owner: string, uid: string): void {
-    this.db.update(allocations).set({ owner, uid }).where(and(eq(allocations.pool, pool), eq(allocations.value, value))).run();
+  /** Record the claim. A value already held fails the primary key: nothing is ever handed out twice. */
+  claim(pool: string, value: string, owner: string, uid: string): void {
+    this.db.insert(allocations).values({ pool, value, owner, uid }).run();
   }
 
   release(pool: string, value: string): void {

@@ -41,6 +41,8 @@ export class ClusterNetwork {
     const key = `${e.namespace}/${e.name}`;
     if (e.resource === 'pods') {
       this.ipam.release(key, e.object.metadata.uid);
+    } else if (e.resource === 'nodes') {
+      this.ipam.releaseNode(e.name);
     } else if (e.resource === 'services') {
       // After the listeners of this event have run: releasing IPAddresses writes to the store.
       queueMicrotask(() => {

@@ -73,6 +73,12 @@ export class PodIPAM {
     });
   }
 
+  /** A node left the cluster: its tunnel address goes, and so do its blocks no pod uses any more. */
+  releaseNode(node: string): void {
+    this.release(`node/${node}`);
+    this.db.delete(ipamBlocks).where(and(eq(ipamBlocks.node, node), sql`${ipamBlocks.used} <= 0`)).run();
+  }
+
   /** The CIDRs of the blocks affine to a node (calicoctl ipam show --show-blocks). */
   blocksOf(node: string): string[] {
     const pool = this.podCIDR();

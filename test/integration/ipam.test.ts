@@ -70,5 +70,17 @@ describe('pod IPAM', () => {
     // The claims table agrees: one row per live pod (plus the nodes' tunnel addresses).
     const rows = await runInDurableObject(clusterStub(), async (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM allocations WHERE pool LIKE 'block:%' AND owner LIKE 'ipam/%'").one().n);
     expect(rows).toBe(110);
+
+    // A node that leaves gives back its tunnel address and the blocks no pod uses.
+    await k('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'extra' } });
+    await k('POST', `/api/v1/namespaces/${NS}/pods`, pod('on-extra', 'extra'));
+    const extraIP = await until('pod on extra', async () => (await k('GET', `/api/v1/namespaces/${NS}/pods/on-extra`)).body.status?.podIP);
+    const blocks = async () =>
+      runInDurableObject(clusterStub(), async (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM ipam_blocks WHERE node = 'extra'").one().n);
+    expect(await blocks()).toBe(1);
+    expect(extraIP.startsWith('10.244.')).toBe(true);
+    await k('DELETE', `/api/v1/namespaces/${NS}/pods/on-extra`, { gracePeriodSeconds: 0 });
+    expect((await k('DELETE', '/api/v1/nodes/extra')).status).toBe(200);
+    await until('blocks released', async () => ((await blocks()) === 0 ? true : undefined));
   }, 90_000);
 });
