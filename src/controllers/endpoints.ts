@@ -105,7 +105,8 @@ export function endpointsController(ctx: ClusterContext): Controller {
         ? systemCall(ctx, COMPONENT, { verb: 'update', resource: 'endpoints', namespace, name, body })
         : systemCall(ctx, COMPONENT, { verb: 'create', resource: 'endpoints', namespace, body });
       // A conflict (someone else wrote it meanwhile): the control loop retries with back-off.
-      if (r.status >= 300) throw new Error(`write endpoints ${key}: ${JSON.stringify(r.body)}`);
+      // 403/404: the namespace is going away (its Service will be gone on the next look).
+      if (r.status >= 300 && r.status !== 403 && r.status !== 404) throw new Error(`write endpoints ${key}: ${JSON.stringify(r.body)}`);
     },
   };
 }

@@ -56,8 +56,8 @@ export function endpointSliceController(ctx: ClusterContext): Controller {
       verb === 'delete'
         ? systemCall(ctx, COMPONENT, { verb, group: 'discovery.k8s.io', resource: 'endpointslices', namespace, name: body.metadata.name, body: { preconditions: { uid: body.metadata.uid } } })
         : systemCall(ctx, COMPONENT, { verb, group: 'discovery.k8s.io', resource: 'endpointslices', namespace, name: verb === 'update' ? body.metadata.name : undefined, body });
-    // A conflict or refusal: the control loop retries the Service with back-off.
-    if (r.status >= 300 && r.status !== 404) throw new Error(`${verb} endpointslice for ${namespace}: ${JSON.stringify(r.body)}`);
+    // A conflict: the control loop retries the Service with back-off (403/404: the namespace is going away).
+    if (r.status >= 300 && r.status !== 403 && r.status !== 404) throw new Error(`${verb} endpointslice for ${namespace}: ${JSON.stringify(r.body)}`);
   }
 
   return {

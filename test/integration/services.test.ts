@@ -219,4 +219,18 @@ describe('service allocations', () => {
     });
     expect(s3.status.loadBalancer.ingress[0].ip).toBe('172.18.255.1');
   });
+
+  it('deleting the namespace gives back every address and port its Services held', async () => {
+    const before = (await k('GET', '/apis/networking.k8s.io/v1/ipaddresses')).body.items.filter((i: any) => i.spec.parentRef.namespace === NS);
+    expect(before.length).toBeGreaterThan(10);
+    expect((await k('DELETE', `/api/v1/namespaces/${NS}`)).status).toBe(200);
+    await until('namespace gone', async () => ((await k('GET', `/api/v1/namespaces/${NS}`)).status === 404 ? true : undefined));
+    await until('addresses released', async () => {
+      const items = (await k('GET', '/apis/networking.k8s.io/v1/ipaddresses')).body.items as any[];
+      return items.some((i) => i.spec.parentRef.namespace === NS) ? undefined : items;
+    });
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'svc2' } });
+    const np = await k('POST', '/api/v1/namespaces/svc2/services', svc('np', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }));
+    expect(np.status).toBe(201);
+  });
 });
