@@ -3,6 +3,7 @@ import type { PodsByNode } from '../durable/caches';
 import type { Controller } from '../durable/control-loop';
 import type { ClusterContext } from './context';
 import { clusterRoleAggregationController } from './clusterrole-aggregation';
+import { apiserverEndpointsController } from './apiserver-endpoints';
 import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
@@ -35,6 +36,7 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     disruptionController(cc),
     horizontalPodAutoscalerController(cc),
     serviceController(cc),
+    apiserverEndpointsController(cc),
     endpointsController(cc),
     endpointSliceController(cc),
     clusterRoleAggregationController(cc),

@@ -123,12 +123,10 @@ export function nodeInternalIP(index: number): string {
  * Service at the first address of the range (https 443 → 6443), and its Endpoints/EndpointSlice
  * listing the control-plane nodes (the endpoint reconciler's).
  */
-export function apiServerObjects(spec: SandboxSpec, now: string): { resource: string; group: string; object: KObject }[] {
-  const cidr = parseCidr(spec.serviceCIDR)!;
+export function apiServerObjects(serviceCIDR: string, apiserverIPs: string[], now: string): { resource: string; group: string; object: KObject }[] {
+  const cidr = parseCidr(serviceCIDR)!;
   const clusterIP = ipAt(cidr, 1);
-  const apiservers = nodeNames(spec)
-    .map((n, i) => ({ ...n, ip: nodeInternalIP(i) }))
-    .filter((n) => n.controlPlane);
+  const apiservers = apiserverIPs.map((ip) => ({ ip }));
   const labels = { component: 'apiserver', provider: 'kubernetes' };
   return [
     {
@@ -138,7 +136,7 @@ export function apiServerObjects(spec: SandboxSpec, now: string): { resource: st
         apiVersion: 'networking.k8s.io/v1',
         kind: 'ServiceCIDR',
         metadata: { name: 'kubernetes' },
-        spec: { cidrs: [spec.serviceCIDR] },
+        spec: { cidrs: [serviceCIDR] },
         status: {
           conditions: [{ type: 'Ready', status: 'True', reason: '', message: 'Kubernetes default Service CIDR is ready', lastTransitionTime: now }],
         },
@@ -198,6 +196,7 @@ export function seedObjects(spec: SandboxSpec, now: string): { resource: string;
       },
     });
   });
-  out.push(...apiServerObjects(spec, now));
+  const apiservers = nodeNames(spec).flatMap((n, i) => (n.controlPlane ? [nodeInternalIP(i)] : []));
+  out.push(...apiServerObjects(spec.serviceCIDR, apiservers, now));
   return out;
 }

@@ -34,6 +34,20 @@ describe('service allocations', () => {
     const cidr = (await k('GET', '/apis/networking.k8s.io/v1/servicecidrs/kubernetes')).body;
     expect(cidr.spec.cidrs).toEqual(['10.96.0.0/12']);
     expect(cidr.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'True' });
+
+    // kube-apiserver puts its Service and endpoints back when they are deleted.
+    expect((await k('DELETE', '/api/v1/namespaces/default/services/kubernetes')).status).toBe(200);
+    expect((await k('DELETE', '/api/v1/namespaces/default/endpoints/kubernetes')).status).toBe(200);
+    const back = await until('kubernetes Service back', async () => {
+      const r = await k('GET', '/api/v1/namespaces/default/services/kubernetes');
+      return r.status === 200 && r.body.metadata.uid !== s.metadata.uid ? r.body : undefined;
+    });
+    expect(back.spec.clusterIP).toBe('10.96.0.1');
+    const epBack = await until('endpoints back', async () => {
+      const r = await k('GET', '/api/v1/namespaces/default/endpoints/kubernetes');
+      return r.status === 200 ? r.body : undefined;
+    });
+    expect(epBack.subsets).toEqual(ep.subsets);
   });
 
   it('allocates unique ClusterIPs above the static band, validates requested ones and releases them', async () => {
