@@ -56,16 +56,12 @@ function invalid(svc: KObject, errs: FieldError[]): StatusError {
 }
 
 export class ServiceAllocator {
-  private readonly claims: Allocations;
-
   constructor(
     private readonly store: Store,
     private readonly registry: GenericRegistry,
-    claims: Allocations,
+    private readonly claims: Allocations,
     private readonly serviceCIDR: () => Cidr,
-  ) {
-    this.claims = claims;
-  }
+  ) {}
 
   /**
    * Allocate what `svc` needs (mutating it: clusterIP(s), nodePorts, healthCheckNodePort). `old` is
