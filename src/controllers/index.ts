@@ -15,6 +15,8 @@ import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler';
 import { jobController } from './job';
 import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
+import { pvProtectionController } from './pv-protection';
+import { pvcProtectionController } from './pvc-protection';
 import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
 import { serviceController } from './service';
@@ -31,6 +33,8 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     daemonSetController(cc),
     statefulSetController(cc),
     volumeProvisioner(cc),
+    pvcProtectionController(cc),
+    pvProtectionController(cc),
     jobController(cc),
     cronJobController(cc),
     disruptionController(cc),

@@ -10,6 +10,8 @@ export interface SandboxSpec extends NetworkPlan {
   controlPlaneNodes: number;
   workerNodes: number;
   nodeCapacity: { cpu: string; memory: string; pods: string };
+  /** kube-proxy's mode on every node. */
+  proxyMode: 'iptables' | 'ipvs';
 }
 
 export const DEFAULT_SANDBOX: Omit<SandboxSpec, 'name'> = {
@@ -17,6 +19,7 @@ export const DEFAULT_SANDBOX: Omit<SandboxSpec, 'name'> = {
   workerNodes: 3,
   nodeCapacity: { cpu: '8', memory: '16Gi', pods: '110' },
   ...DEFAULT_NETWORK,
+  proxyMode: 'iptables',
 };
 
 export const KUBERNETES_VERSION = 'v1.33.0';

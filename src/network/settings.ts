@@ -4,6 +4,8 @@
 import { eq } from 'drizzle-orm';
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import { settings } from '../durable/schema';
+import { field } from '../machinery/validation';
+import type { FieldError } from '../registry/types';
 import { formatCidr, parseCidr, type Cidr } from './cidr';
 
 export interface NetworkPlan {
@@ -31,6 +33,25 @@ export function checkPlan(plan: NetworkPlan): { service: Cidr; pod: Cidr; loadBa
     pod: parse('podCIDR', plan.podCIDR, 26),
     loadBalancer: parse('loadBalancerCIDR', plan.loadBalancerCIDR, 30),
   };
+}
+
+/** The plan's problems as field errors (the sandbox API's 422): malformed, too small, overlapping. */
+export function networkPlanErrors(plan: Record<keyof NetworkPlan, unknown>): FieldError[] {
+  const errs: FieldError[] = [];
+  const limits: Record<keyof NetworkPlan, [number, string]> = { serviceCIDR: [30, '10.96.0.0/12'], podCIDR: [26, '10.244.0.0/16'], loadBalancerCIDR: [30, '172.18.255.0/24'] };
+  const parsed: Partial<Record<keyof NetworkPlan, Cidr>> = {};
+  for (const key of Object.keys(limits) as (keyof NetworkPlan)[]) {
+    const [maxBits, example] = limits[key];
+    const v = plan[key];
+    const c = typeof v === 'string' ? parseCidr(v) : undefined;
+    if (!c || c.bits > maxBits) errs.push(field.invalid(key, v, `must be an IPv4 CIDR of /${maxBits} or larger, such as "${example}"`));
+    else parsed[key] = c;
+  }
+  const overlap = (a?: Cidr, b?: Cidr) => !!a && !!b && a.base < b.base + b.size && b.base < a.base + a.size;
+  if (overlap(parsed.serviceCIDR, parsed.podCIDR)) errs.push(field.invalid('podCIDR', plan.podCIDR, 'may not overlap serviceCIDR'));
+  if (overlap(parsed.loadBalancerCIDR, parsed.serviceCIDR)) errs.push(field.invalid('loadBalancerCIDR', plan.loadBalancerCIDR, 'may not overlap serviceCIDR'));
+  if (overlap(parsed.loadBalancerCIDR, parsed.podCIDR)) errs.push(field.invalid('loadBalancerCIDR', plan.loadBalancerCIDR, 'may not overlap podCIDR'));
+  return errs;
 }
 
 /** Reads and writes the plan in the DO's settings table; cached (it never changes after creation). */
