@@ -2,8 +2,9 @@
 // checked, conflicts refused, released on delete, immutable), headless and ExternalName, NodePorts
 // (requested, conflicting, kept across updates, released on type change), LoadBalancer addresses,
 // IP families, and the kubernetes Service the sandbox starts with.
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { k, until } from './helpers';
+import { k, TOKEN, until } from './helpers';
 
 const NS = 'svc';
 const MERGE = { 'Content-Type': 'application/merge-patch+json' };
@@ -246,5 +247,44 @@ describe('service allocations', () => {
     await k('POST', '/api/v1/namespaces', { metadata: { name: 'svc2' } });
     const np = await k('POST', '/api/v1/namespaces/svc2/services', svc('np', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }));
     expect(np.status).toBe(201);
+  });
+});
+
+describe('a sandbox with its own network plan', () => {
+  it('allocates from the CIDRs it was created with', async () => {
+    const call = async (method: string, path: string, token: string, body?: unknown) => {
+      const res = await exports.default.fetch(
+        new Request(`https://kubedo.test${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }),
+      );
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const created = await call('POST', '/v1/sandboxes', TOKEN, { name: 'net', workerNodes: 1, serviceCIDR: '10.100.0.0/16', podCIDR: '192.168.0.0/16', loadBalancerCIDR: '172.20.0.0/28' });
+    expect(created.status).toBe(201);
+    const base = `/clusters/${created.body.id}`;
+    const t = created.body.token;
+    const kube = (await call('GET', `${base}/api/v1/namespaces/default/services/kubernetes`, t)).body;
+    expect(kube.spec.clusterIP).toBe('10.100.0.1');
+    expect((await call('GET', `${base}/apis/networking.k8s.io/v1/servicecidrs/kubernetes`, t)).body.spec.cidrs).toEqual(['10.100.0.0/16']);
+    const lb = await call('POST', `${base}/api/v1/namespaces/default/services`, t, svc('lb', { type: 'LoadBalancer' }));
+    expect(lb.status).toBe(201);
+    expect(lb.body.spec.clusterIP.startsWith('10.100.')).toBe(true);
+    const outside = await call('POST', `${base}/api/v1/namespaces/default/services`, t, svc('old', { clusterIP: '10.96.0.20' }));
+    expect(outside.body.message).toContain('failed to allocate IP 10.96.0.20: the provided network does not match the current range');
+    const ingress = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const s = (await call('GET', `${base}/api/v1/namespaces/default/services/lb`, t)).body;
+        if (s.status?.loadBalancer?.ingress) return s.status.loadBalancer.ingress;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    expect(ingress).toEqual([{ ip: '172.20.0.1', ipMode: 'VIP' }]);
+    await call('POST', `${base}/api/v1/namespaces/default/pods`, t, { metadata: { name: 'p' }, spec: { nodeName: 'net-worker', containers: [{ name: 'c', image: 'nginx' }] } });
+    let podIP: string | undefined;
+    for (let i = 0; i < 200 && !podIP; i++) {
+      podIP = (await call('GET', `${base}/api/v1/namespaces/default/pods/p`, t)).body.status?.podIP;
+      if (!podIP) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(podIP?.startsWith('192.168.')).toBe(true);
+    expect((await call('DELETE', `/v1/sandboxes/${created.body.id}`, t)).status).toBe(200);
   });
 });
