@@ -5,6 +5,7 @@
 // its namespace that select it.
 import type { Pod, Service } from 'kubernetes-types/core/v1';
 import type { Controller } from '../durable/control-loop';
+import { nowTimestamp } from '../durable/generic-registry';
 import type { StoredEvent } from '../durable/store';
 import {
   backendOf,
@@ -21,6 +22,8 @@ import type { KObject } from '../registry/types';
 import { splitKey, systemCall, type ClusterContext } from './context';
 
 const COMPONENT = 'endpoint-controller';
+/** The label 1.33's controller puts on the Endpoints it manages (and checks before deleting one). */
+const MANAGED_BY = 'endpoints.kubernetes.io/managed-by';
 
 /** What about a pod matters to its Services' endpoints. */
 function podView(p: KObject | undefined): string {
@@ -54,11 +57,6 @@ export function backendsOf(ctx: ClusterContext, svc: Service, includeTerminating
   return out;
 }
 
-/** Go's time.RFC3339Nano (fraction without trailing zeros), for the trigger-time annotation. */
-export function rfc3339Nano(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_m, f: string) => (f ? `.${f}Z` : 'Z'));
-}
-
 export function isHeadless(svc: Service): boolean {
   return svc.spec?.clusterIP === 'None';
 }
@@ -79,7 +77,8 @@ export function endpointsController(ctx: ClusterContext): Controller {
       const current = ctx.store.get('endpoints', namespace, name);
       if (!svc) {
         // The Service is gone: so are the endpoints the controller kept for it.
-        if (current && !current.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror']) {
+        // Only what the controller made (its label); an Endpoints somebody wrote by hand stays.
+        if (current && current.metadata.labels?.[MANAGED_BY] === COMPONENT) {
           systemCall(ctx, COMPONENT, { verb: 'delete', resource: 'endpoints', namespace, name, body: { preconditions: { uid: current.metadata.uid } } });
         }
         return;
@@ -88,14 +87,14 @@ export function endpointsController(ctx: ClusterContext): Controller {
       const publish = svc.spec?.publishNotReadyAddresses === true;
       const headless = isHeadless(svc);
       const { subsets, truncated } = endpointsSubsets(backendsOf(ctx, svc, publish), headless && !(svc.spec?.ports ?? []).length);
-      const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
+      const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [MANAGED_BY]: COMPONENT };
       if (headless) labels[HEADLESS_LABEL] = '';
       else delete labels[HEADLESS_LABEL];
       const annotations: Record<string, string> = { ...(current?.metadata.annotations ?? {}) };
       if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
       else delete annotations[OVER_CAPACITY_ANNOTATION];
       const sameSubsets = JSON.stringify(current?.subsets ?? []) === JSON.stringify(subsets);
-      if (!sameSubsets || !current) annotations[TRIGGER_TIME_ANNOTATION] = rfc3339Nano(Date.now());
+      if (!sameSubsets || !current) annotations[TRIGGER_TIME_ANNOTATION] = nowTimestamp();
       if (current && sameSubsets && JSON.stringify(current.metadata.labels ?? {}) === JSON.stringify(labels) && JSON.stringify(current.metadata.annotations ?? {}) === JSON.stringify(annotations)) return;
       const meta = { ...(current?.metadata ?? {}), name, namespace, labels, annotations };
       if (!Object.keys(annotations).length) delete (meta as { annotations?: unknown }).annotations;

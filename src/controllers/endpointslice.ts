@@ -5,6 +5,7 @@
 // are in (few writes per change); a Service without backends keeps one empty placeholder slice.
 import type { Node, Service } from 'kubernetes-types/core/v1';
 import type { Controller } from '../durable/control-loop';
+import { nowTimestamp } from '../durable/generic-registry';
 import {
   HEADLESS_LABEL,
   MANAGED_BY_LABEL,
@@ -19,7 +20,7 @@ import {
 } from '../network/endpoints';
 import type { KObject } from '../registry/types';
 import { splitKey, systemCall, type ClusterContext } from './context';
-import { backendsOf, isHeadless, rfc3339Nano, servicesForPod } from './endpoints';
+import { backendsOf, isHeadless, servicesForPod } from './endpoints';
 
 const COMPONENT = 'endpointslice-controller';
 const SLICES = 'endpointslices.discovery.k8s.io';
@@ -93,7 +94,7 @@ export function endpointSliceController(ctx: ClusterContext): Controller {
       if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
       else delete labels[HEADLESS_LABEL];
       const ownerReferences = [{ apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true }];
-      const now = rfc3339Nano(Date.now());
+      const now = nowTimestamp();
 
       const fresh = (ports: Backend['ports'], endpoints: Record<string, unknown>[]): Slice => ({
         apiVersion: 'discovery.k8s.io/v1',

@@ -47,7 +47,7 @@ describe('endpoints and endpointslices', () => {
     });
     const pods = await Promise.all([0, 1, 2].map((i) => podOf(`web-${i}`)));
     const slow = await podOf('slow');
-    expect(ep.metadata.labels).toEqual({ tier: 'front' });
+    expect(ep.metadata.labels).toEqual({ tier: 'front', 'endpoints.kubernetes.io/managed-by': 'endpoint-controller' });
     expect(ep.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     expect(ep.subsets[0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
     const byIP = [...pods].sort((a, b) => (a.status.podIP.split('.').map(Number)[3] - b.status.podIP.split('.').map(Number)[3]) || a.status.podIP.localeCompare(b.status.podIP));
@@ -99,10 +99,16 @@ describe('endpoints and endpointslices', () => {
       return s.endpoints.length === 3 ? s : undefined;
     }, 30_000);
 
+    // An Endpoints written by hand for a selectorless Service is left alone, also when it goes.
+    await k('POST', `/api/v1/namespaces/${NS}/services`, { metadata: { name: 'manual' }, spec: { ports: [{ port: 80 }] } });
+    await k('POST', `/api/v1/namespaces/${NS}/endpoints`, { metadata: { name: 'manual' }, subsets: [{ addresses: [{ ip: '192.0.2.1' }], ports: [{ port: 80 }] }] });
+    expect((await k('DELETE', `/api/v1/namespaces/${NS}/services/manual`)).status).toBe(200);
+
     // Deleting the Service removes its Endpoints and slices.
     expect((await k('DELETE', `/api/v1/namespaces/${NS}/services/web`)).status).toBe(200);
     await until('endpoints gone', async () => ((await k('GET', `/api/v1/namespaces/${NS}/endpoints/web`)).status === 404 ? true : undefined));
     await until('slices gone', async () => ((await slices('web')).length === 0 ? true : undefined));
+    expect((await endpoints('manual')).subsets).toEqual([{ addresses: [{ ip: '192.0.2.1' }], ports: [{ port: 80, protocol: 'TCP' }] }]);
   }, 60_000);
 
   it('hostnames for a headless subdomain, publishNotReadyAddresses, unresolved port names', async () => {
@@ -119,7 +125,7 @@ describe('endpoints and endpointslices', () => {
     expect(ep.subsets[0].addresses[0]).toMatchObject({ hostname: 'db-0', nodeName: 'default-worker' });
     expect(ep.subsets[0].notReadyAddresses).toBeUndefined();
     expect(ep.subsets[0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
-    expect(ep.metadata.labels).toEqual({ 'service.kubernetes.io/headless': '' });
+    expect(ep.metadata.labels).toEqual({ 'endpoints.kubernetes.io/managed-by': 'endpoint-controller', 'service.kubernetes.io/headless': '' });
     const s = await until('db slice', async () => ((await slices('db'))[0]?.endpoints?.length === 1 ? (await slices('db'))[0] : undefined));
     expect(s.endpoints[0]).toMatchObject({ hostname: 'db-0', conditions: { ready: true, serving: false, terminating: false } });
     expect(s.metadata.labels['service.kubernetes.io/headless']).toBe('');
