@@ -33,10 +33,16 @@ function podView(p: KObject | undefined): string {
   return JSON.stringify([pod.metadata?.labels, pod.status?.podIP, pod.status?.phase, ready, pod.metadata?.deletionTimestamp, pod.spec?.nodeName, pod.spec?.hostname, pod.spec?.subdomain]);
 }
 
+/** Both endpoint controllers ask about the same pod event: answer it once. */
+const selecting = new WeakMap<StoredEvent, string[]>();
+
 /** Keys (namespace/name) of the Services that select a pod, before or after a change. */
 export function servicesForPod(ctx: ClusterContext, e: StoredEvent): string[] {
   if (e.type === 'MODIFIED' && podView(e.prev) === podView(e.object)) return [];
+  const known = selecting.get(e);
+  if (known) return known;
   const keys: string[] = [];
+  selecting.set(e, keys);
   for (const svc of ctx.store.list('services', { namespace: e.namespace })) {
     const s = svc as unknown as Service;
     if (selects(s, e.object.metadata.labels) || (e.prev && selects(s, e.prev.metadata.labels))) keys.push(`${e.namespace}/${svc.metadata.name}`);
