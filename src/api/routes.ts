@@ -160,7 +160,7 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
       await authorizeHere(c, { verb: 'get', apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: 'log', namespace: path.namespace, name: path.name });
       return podLog(c.var.stub, path.namespace ?? '', path.name!, q);
     }
-    if (!['status', 'scale', 'binding', 'eviction'].includes(path.subresource)) {
+    if (!['status', 'scale', 'binding', 'eviction', 'token', 'finalize'].includes(path.subresource)) {
       // Built by the issues that need them (binding, eviction, log, exec, ...).
       throw new StatusError(failure(405, 'MethodNotAllowed', `the server does not yet serve ${def.resource}/${path.subresource} in this version of kubedo`));
     }

@@ -13,6 +13,11 @@ import { endpointSliceController } from './endpointslice';
 import { garbageCollector } from './garbage-collector';
 import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler';
 import { jobController } from './job';
+import { namespaceController } from './namespace';
+import { resourceQuotaController } from './resource-quota';
+import { rootCAPublisher } from './root-ca-publisher';
+import { serviceAccountController } from './serviceaccount';
+import { serviceAccountTokenController } from './serviceaccount-token';
 import { kubeletController } from './kubelet';
 import { nodeLifecycleController } from './node-lifecycle';
 import { pvProtectionController } from './pv-protection';
@@ -45,5 +50,10 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     endpointSliceController(cc),
     clusterRoleAggregationController(cc),
     garbageCollector(cc),
+    namespaceController(cc),
+    serviceAccountController(cc),
+    rootCAPublisher(cc),
+    serviceAccountTokenController(cc),
+    resourceQuotaController(cc),
   ];
 }

@@ -82,6 +82,11 @@ export interface RegistryHooks {
   begin?(def: ResourceDef, obj: KObject, old: KObject | undefined, dryRun: boolean): ((ok: boolean) => void) | undefined;
   /** Admission checks that need more than the object (CRD names against built-ins). */
   admit?(def: ResourceDef, obj: KObject): FieldError[];
+  /**
+   * Validating admission after the strategy's validation (LimitRanger, ResourceQuota): throws a
+   * StatusError to refuse. `old` is set on updates; `dryRun` writes must have no side effects.
+   */
+  validateAdmission?(def: ResourceDef, obj: KObject, old: KObject | undefined, call: ApiCall, dryRun: boolean): void;
   /** Strict decoding: unknown field paths of an object per the OpenAPI schema. */
   unknownFields?(def: ResourceDef, obj: KObject): string[];
 }
@@ -332,6 +337,7 @@ export class GenericRegistry {
     if (!applied) setManagedFields(obj, updateManagedFields(undefined, obj, this.fieldManager(def, call)));
     this.validateCreate(def, obj);
     if (def.kind !== 'Namespace') this.admitNamespace(def, ns, meta.name!);
+    this.hooks.validateAdmission?.(def, obj, undefined, call, this.isDryRun(call));
     if (this.isDryRun(call)) {
       if (this.store.get(storageKey(def), ns, meta.name!)) throw errors.alreadyExists(this.gr(def), meta.name!);
       this.hooks.begin?.(def, obj, undefined, true);
@@ -488,7 +494,10 @@ export class GenericRegistry {
     const dryRun = this.isDryRun(call);
     // A no-op write stores nothing and keeps the resourceVersion, as kube-apiserver does.
     if (JSON.stringify(next) === JSON.stringify(old)) return { status: 200, body: call.subresource === 'scale' ? scaleOf(def, old) : old, warnings };
-    const finalized = next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length);
+    this.hooks.validateAdmission?.(def, next, old, call, dryRun);
+    // A terminating namespace also waits for its spec.finalizers (the namespace controller's "kubernetes").
+    const finalized =
+      next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !(def.twoPhaseDelete && (next.spec as { finalizers?: string[] } | undefined)?.finalizers?.length);
     const finish = call.subresource || finalized ? undefined : this.hooks.begin?.(def, next, old, dryRun);
     if (dryRun) return { status: 200, body: next, warnings };
     try {
@@ -519,6 +528,10 @@ export class GenericRegistry {
       next = clone(old);
       if (obj.status === undefined) delete next.status;
       else next.status = obj.status;
+    } else if (call.subresource === 'finalize') {
+      // namespaces/finalize writes spec.finalizers only (what the namespace controller removes).
+      next = clone(old);
+      next.spec = { ...((old.spec as object) ?? {}), finalizers: ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) };
     } else {
       next = obj;
       if (def.statusSubresource) {

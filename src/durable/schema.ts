@@ -56,6 +56,17 @@ export const timers = sqliteTable(
 );
 
 /**
+ * The sandbox's service-account token signing key (RS256), generated once: tokens from TokenRequest
+ * and legacy token Secrets are signed with it, and the API verifies them with its public half.
+ */
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  privateJwk: text('private_jwk').notNull(),
+  publicJwk: text('public_jwk').notNull(),
+  createdAt: integer('created_at').notNull(), // ms since epoch
+});
+
+/**
  * What the sandbox's address and port allocators have handed out (one row per claim, so a value can
  * never be given twice): `pool` is "nodeport", "loadbalancer" or "block:<n>" (pod IPs of IPAM block
  * n); `owner` is the Service or Pod (namespace/name) and `uid` its uid.

@@ -7,6 +7,7 @@
 //
 // Printers always produce the wide cells: kube-apiserver's TableConvertor prints with Wide=true and
 // kubectl hides priority-1 columns itself.
+import { errors } from '../api/status';
 import { age } from '../machinery/duration';
 import { parseQuantity } from '../machinery/quantity';
 import {
@@ -2055,6 +2056,7 @@ function core(def: Omit<ResourceDef, 'group' | 'version'>): ResourceDef {
   return { group: '', version: 'v1', ...def };
 }
 
+const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 const NAMESPACE_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const resources: ResourceDef[] = [
@@ -2146,6 +2148,10 @@ export const resources: ResourceDef[] = [
     prepareForCreate: prepareNamespaceForCreate,
     twoPhaseDelete: true,
     prepareForDelete: (ns) => {
+      // NamespaceLifecycle admission: the system namespaces are immortal.
+      if (IMMORTAL_NAMESPACES.includes(ns.metadata.name ?? '')) {
+        throw errors.forbidden({ group: '', resource: 'namespaces' }, ns.metadata.name!, 'this namespace may not be deleted');
+      }
       ns.status = { ...objOf(ns.status), phase: 'Terminating' };
     },
     returnDeletedObject: true,
