@@ -81,16 +81,10 @@ describe('endpoints and endpointslices', () => {
       const e = await endpoints('web');
       return e.subsets[0].addresses.length === 2 ? e : undefined;
     });
-    let last: unknown;
     const term = await until('terminating in slice', async () => {
       const s = (await slices('web'))[0];
-      last = [s.endpoints.map((e: any) => [e.targetRef.name, e.conditions]), await podOf('web-1')];
-
       const e = s.endpoints.find((x: any) => x.targetRef.name === 'web-1');
       return e?.conditions.terminating ? e : undefined;
-    }).catch((err) => {
-      console.log('SEEN', JSON.stringify(last));
-      throw err;
     });
     expect(term.conditions).toEqual({ ready: false, serving: true, terminating: true });
     await k('PATCH', `/api/v1/namespaces/${NS}/pods/web-1`, { metadata: { finalizers: null } }, { 'Content-Type': 'application/merge-patch+json' });
