@@ -4,6 +4,7 @@ import type { Catalog } from '../durable/catalog';
 import type { ControlLoop } from '../durable/control-loop';
 import type { GenericRegistry } from '../durable/generic-registry';
 import type { Store } from '../durable/store';
+import type { ClusterNetwork } from '../network';
 import { StatusError } from '../api/status';
 import { lookupResource } from '../registry';
 import type { KObject } from '../registry/types';
@@ -13,6 +14,8 @@ export interface ClusterContext {
   registry: GenericRegistry;
   catalog: Catalog;
   loop: ControlLoop;
+  /** Address plan, Service allocations, load-balancer pool and pod IPAM. */
+  network: ClusterNetwork;
   /** PEM of the CA in-cluster clients trust (kube-root-ca.crt, legacy token Secrets' ca.crt). */
   caCertificate?: string;
   /** Service-account token signing (asynchronous: WebCrypto). */

@@ -17,6 +17,7 @@ import { presentHeartbeat } from '../controllers/node-lifecycle';
 import { controllers } from '../controllers';
 import type { ClusterContext } from '../controllers/context';
 import { PodsByNode } from './caches';
+import { ClusterNetwork } from '../network';
 import { Catalog } from './catalog';
 import { ControlLoop, type Controller } from './control-loop';
 import { createBinding, createEviction } from './subresources';
@@ -79,6 +80,7 @@ export class ClusterObject extends DurableObject<Env> {
   private pods!: PodsByNode;
   /** The nodes' data plane memory: ipvs round-robin positions and ClientIP affinity (lost on eviction, like conntrack on a reboot). */
   private routing = newRoutingState();
+  private network!: ClusterNetwork;
   private keys: SigningKeys;
   private access!: AccessControl;
   private dnsIndex!: DnsIpIndex;
@@ -117,7 +119,9 @@ export class ClusterObject extends DurableObject<Env> {
         },
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
         special: (def, call) => this.special(def, call),
+        begin: (def, obj, old, dryRun) => this.network.begin(def, obj, old, dryRun),
       });
+      this.network = new ClusterNetwork(this.db, ctx.storage, this.store, this.registry);
       this.loop = new ControlLoop(this.db, ctx.storage);
       const pods = (this.pods = new PodsByNode(this.store));
       const cc: ClusterContext = {
@@ -125,6 +129,7 @@ export class ClusterObject extends DurableObject<Env> {
         registry: this.registry,
         catalog: this.catalog,
         loop: this.loop,
+        network: this.network,
         caCertificate,
         tokens: { legacyToken: (ns, sa, secret) => legacyToken(this.keys, ns, sa, secret) },
       };
@@ -355,12 +360,13 @@ export class ClusterObject extends DurableObject<Env> {
     }
     const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
     if (!PROXY_MODES.includes(full.proxyMode)) full.proxyMode = DEFAULT_SANDBOX.proxyMode;
+    this.network.settings.save(full);
     const now = nowTimestamp();
     for (const { resource, group, object } of seedObjects(full, now)) {
       const def = lookupResource(group, group ? object.apiVersion!.split('/')[1] : 'v1', resource)!;
       this.registry.handle(def, { verb: 'create', group, version: def.version, resource, namespace: object.metadata.namespace, query: {}, body: object });
-      if (resource === 'nodes') {
-        // A node's status is the kubelet's to write: the create above reset nothing, but keep it explicit.
+      if (resource === 'nodes' || resource === 'servicecidrs') {
+        // Status is the kubelet's (the ServiceCIDR controller's) to write: a create resets it.
         this.registry.handle(def, {
           verb: 'update',
           subresource: 'status',
@@ -390,7 +396,7 @@ export class ClusterObject extends DurableObject<Env> {
     for (const { resource, object } of bootstrapPolicyObjects()) {
       const namespace = object.metadata.namespace;
       if (this.store.get(`${resource}.rbac.authorization.k8s.io`, namespace ?? '', object.metadata.name!)) continue;
-      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop, network: this.network };
       systemCall(cc, 'kube-apiserver', { verb: 'create', group: 'rbac.authorization.k8s.io', resource, namespace, body: object });
     }
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);

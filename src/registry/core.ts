@@ -45,6 +45,7 @@ import {
   wide,
   type Obj,
 } from './common';
+import { clusterFamilyErrors, defaultServiceFamilies, prepareServiceUpdate } from './core-service';
 import { SYSTEM_PRIORITY_CLASSES as PRIORITY_CLASS_LIST } from './scheduling';
 import { ALL_VERBS, STATUS_VERBS, type FieldError, type KObject, type Printer, type ResourceDef, type SubresourceDef } from './types';
 
@@ -2334,12 +2335,16 @@ export const resources: ResourceDef[] = [
       'spec.type': (o) => strOf(objOf(o.spec).type),
     },
     printer: servicePrinter,
-    defaults: defaultService,
+    defaults: (svc) => {
+      defaultService(svc);
+      defaultServiceFamilies(svc);
+    },
     prepareForCreate: (svc) => {
       svc.status = { loadBalancer: {} };
     },
+    prepareForUpdate: prepareServiceUpdate,
     returnDeletedObject: true,
-    validate: validateService,
+    validate: (svc) => [...validateService(svc), ...clusterFamilyErrors(svc)],
     validateUpdate: validateServiceUpdate,
   }),
 ];
