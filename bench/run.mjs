@@ -1,18 +1,19 @@
 // `npm run bench`: runs the scenarios against a fresh local emulator, prints tables, writes JSON
-// to bench/results/. BENCH_ONLY=api|schedule|deploy runs one of them.
+// to bench/results/. BENCH_ONLY=api|schedule|sandbox|deploy runs one of them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiScenario } from './api.mjs';
 import { deployScenario } from './deploy.mjs';
 import { launch } from './launch.mjs';
+import { sandboxScenario } from './sandbox.mjs';
 import { scheduleScenario } from './schedule.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.env.BENCH_ONLY;
 const wanted = (name) => !only || only === name;
 const results = [];
-if (wanted('api') || wanted('schedule')) {
+if (wanted('api') || wanted('schedule') || wanted('sandbox')) {
   const env = await launch();
   try {
     const api = wanted('api') ? await apiScenario(env, { clients: Number(process.env.BENCH_CLIENTS || 16), opsPerClient: Number(process.env.BENCH_OPS || 40) }) : undefined;
@@ -29,6 +30,13 @@ if (wanted('api') || wanted('schedule')) {
       results.push(sched);
       console.log(`\nscenario schedule: ${sched.nodes} nodes, ${sched.pods} pods`);
       console.table([sched]);
+    }
+    if (wanted('sandbox')) {
+      const sizes = (process.env.BENCH_SANDBOX_SIZES || '10,100,1000').split(',').map(Number);
+      const sb = await sandboxScenario(env, { sizes, samples: Number(process.env.BENCH_SANDBOX_SAMPLES || 20) });
+      results.push(sb);
+      console.log(`\nscenario sandbox: create-to-first-answer with ${sizes.join(', ')} sandboxes existing (p50 grows ×${sb.growth}; anchors: KWOK ~5 s, vcluster seconds, kind tens of seconds)`);
+      console.table(sb.rows);
     }
   } finally {
     await env.stop();

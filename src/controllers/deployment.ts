@@ -10,7 +10,7 @@ import { matchesLabels } from '../machinery/labels';
 import { clone, selectorOf, type Obj } from '../registry/common';
 import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
-import { splitKey, systemCall, type ClusterContext } from './context';
+import { splitKey, systemCall, trySystemCall, type ClusterContext } from './context';
 import { eventRecorder } from './events';
 
 const COMPONENT = 'deployment-controller';
@@ -345,7 +345,7 @@ export function deploymentController(ctx: ClusterContext): Controller {
     const count = newRSNewReplicas(d, [...oldRSs, rs], rs);
     (rs.spec as Obj).replicas = count;
     setNewRSAnnotations(d, rs, newRevision, false);
-    const r = systemCall(ctx, COMPONENT, { verb: 'create', group: 'apps', resource: 'replicasets', namespace: d.metadata.namespace, body: rs });
+    const r = trySystemCall(ctx, COMPONENT, { verb: 'create', group: 'apps', resource: 'replicasets', namespace: d.metadata.namespace, body: rs });
     let createdRS: KObject;
     let alreadyExists = false;
     if (r.status === 409) {
@@ -584,7 +584,7 @@ export function deploymentController(ctx: ClusterContext): Controller {
     for (const rs of cleanable.slice(0, diff)) {
       const st = rsStatus(rs);
       if (Number(st.replicas ?? 0) !== 0 || replicasOf(rs) !== 0 || (rs.metadata.generation ?? 0) > Number(st.observedGeneration ?? 0)) continue;
-      const r = systemCall(ctx, COMPONENT, {
+      const r = trySystemCall(ctx, COMPONENT, {
         verb: 'delete',
         group: 'apps',
         resource: 'replicasets',

@@ -14,7 +14,7 @@ import { parseQuantity } from '../machinery/quantity';
 import { selectorOf } from '../registry/common';
 import type { KObject } from '../registry/types';
 import { sandboxConfig } from './config';
-import { splitKey, systemCall, type ClusterContext } from './context';
+import { splitKey, systemCall, trySystemCall, type ClusterContext } from './context';
 import { eventRecorder } from './events';
 import { isPodReady, phaseOf } from './podutil';
 import {
@@ -195,7 +195,7 @@ export function horizontalPodAutoscalerController(ctx: ClusterContext): Controll
 
       let lastScaleTime = status.lastScaleTime;
       if (desired !== current) {
-        const r = systemCall(ctx, 'horizontal-pod-autoscaler', {
+        const r = trySystemCall(ctx, 'horizontal-pod-autoscaler', {
           verb: 'patch',
           patchType: 'merge',
           group: t.group,

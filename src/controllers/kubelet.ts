@@ -6,10 +6,9 @@ import type { Controller, } from '../durable/control-loop';
 import type { PodsByNode } from '../durable/caches';
 import { eventKey, toEventObject } from '../kubelet/events';
 import { podStatusAt } from '../kubelet/lifecycle';
-import { allocatePodIP } from '../network/ipam';
 import type { KObject } from '../registry/types';
 import { sandboxConfig } from './config';
-import { splitKey, systemCall, type ClusterContext } from './context';
+import { splitKey, systemCall, trySystemCall, type ClusterContext } from './context';
 
 export const KUBELET_ANNOTATION = 'kubedo.dev/kubelet';
 
@@ -62,11 +61,11 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
         eventNames.set(key, { name, count: Number((before as { count?: number }).count ?? 1), firstAt: ev.at });
         continue;
       }
-      let r = systemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
+      let r = trySystemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
       if (r.status === 409) {
         // A pod recreated under the same name can repeat an event name: pick another.
         (body.metadata as { name: string }).name += crypto.getRandomValues(new Uint8Array(2)).reduce((a, b) => a + b.toString(16).padStart(2, '0'), '');
-        r = systemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
+        r = trySystemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
       }
       if (r.status < 300) eventNames.set(key, { name: (body.metadata as { name: string }).name, count: 1, firstAt: ev.at });
     }
@@ -96,7 +95,9 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
       const node = ctx.store.get('nodes', '', nodeName);
       if (!kubeletRunning(node)) return; // a stopped kubelet reports nothing
       const status = (pod.status ?? {}) as { podIP?: string; phase?: string };
-      const podIP = status.podIP ?? allocatePodIP((node!.spec as { podCIDR?: string } | undefined)?.podCIDR ?? '', pods.ipsOn(nodeName)) ?? '';
+      // The CNI (Calico IPAM) gives the sandbox its address; host-network pods use the node's.
+      const hostNetwork = (pod.spec as { hostNetwork?: boolean }).hostNetwork === true;
+      const podIP = status.podIP ?? (hostNetwork ? '' : ctx.network.ipam.assign(key, pod.metadata.uid ?? '', nodeName)) ?? '';
       const { timeScale } = sandboxConfig(ctx.store);
       const since = lastEval.get(key);
       const result = podStatusAt(pod as unknown as Pod, node as unknown as Node, boundAt(pod, now), now, {

@@ -8,7 +8,6 @@ import type { ApiCall, ApiReply, Impersonation, UserInfo, WatchParams, WireReply
 import { unknownFields } from '../api/openapi';
 import { errors, failure, StatusError, toStatus } from '../api/status';
 import { reconcileCRD } from '../controllers/crd';
-import { finalizeNamespace, isTerminating } from '../controllers/namespace';
 import { admitCRD, CRD_STORAGE_KEY } from '../registry/customresources';
 import type { Env } from '../env';
 import { lookupResource } from '../registry';
@@ -18,10 +17,17 @@ import { presentHeartbeat } from '../controllers/node-lifecycle';
 import { controllers } from '../controllers';
 import type { ClusterContext } from '../controllers/context';
 import { PodsByNode } from './caches';
+import { ClusterNetwork } from '../network';
 import { Catalog } from './catalog';
-import { ControlLoop } from './control-loop';
+import { ControlLoop, type Controller } from './control-loop';
 import { createBinding, createEviction } from './subresources';
 import { admitDefaultTolerationSeconds, admitPodPriority, admitStorageProtection } from './admission';
+import { admitLimitRanges, defaultLimitRanges } from './admission/limit-ranger';
+import { admitResourceQuota } from './admission/resource-quota';
+import { admitServiceAccountExists } from './admission/service-account';
+import { SigningKeys } from './signing-key';
+import { authenticateServiceAccountToken, createTokenRequest, createTokenReview, legacyToken } from './tokens';
+import { TokenError } from '../tenancy/serviceaccount-token';
 import { metricsReply } from './metrics-api';
 import { sandboxConfig } from '../controllers/config';
 import { containerLog, LogError, nextLogLineAt, resolveLogContainer } from '../kubelet/logs';
@@ -29,9 +35,18 @@ import { METRICS_GROUP } from '../registry/metrics';
 import type { ResourceDef } from '../registry/types';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Store, type StoredEvent } from './store';
+import { newRoutingState, PROXY_MODES } from '../network/kube-proxy';
+import { proxySubresource, type ProxyRequest } from '../network/proxy-subresource';
+import type { HttpReply } from '../kubelet/http-echo';
+import { execTarget, type ExecTarget } from '../kubelet/exec-target';
+import type { ConnectResult, HttpRequestOut } from '../kubelet/shell';
+import { answer, connect } from '../network/routing';
 import { resolve, type DnsAnswer, type DnsSource } from '../network/dns';
 import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
+import { checkQuota, tooManyRequests, tooManyWatches } from '../tenancy/limits';
+import { forgetSandbox } from '../tenancy/sandboxes';
+import { EXPIRY_TIMER, Tenant, type TenantRecord } from '../tenancy/tenant';
 import { AccessControl, callAttributes, type RequestAttributes } from '../tenancy/access';
 import { RbacAuthorizer } from '../tenancy/rbac';
 import { BOOTSTRAP_POLICY_VERSION, bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
@@ -41,6 +56,20 @@ import { confirmNoEscalation } from '../tenancy/escalation';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
 
+/**
+ * PEM of the CA in-cluster clients trust: the launcher's CA (KUBEDO_CA_DATA). Without one (a
+ * deployment whose serving certificate is publicly trusted) the sandbox publishes its own
+ * service-account signing public key instead, a sandbox-generated stand-in so that
+ * kube-root-ca.crt and ca.crt are never missing.
+ */
+async function rootCA(env: Env, keys: SigningKeys): Promise<string> {
+  if (env.KUBEDO_CA_DATA) return atob(env.KUBEDO_CA_DATA);
+  const { publicKey } = await keys.get();
+  const spki = new Uint8Array((await crypto.subtle.exportKey('spki', publicKey)) as ArrayBuffer);
+  const b64 = btoa(String.fromCharCode(...spki)).replace(/(.{64})/g, '$1\n');
+  return `-----BEGIN PUBLIC KEY-----\n${b64}\n-----END PUBLIC KEY-----\n`;
+}
+
 export class ClusterObject extends DurableObject<Env> {
   private db: DrizzleSqliteDODatabase;
   private store!: Store;
@@ -49,14 +78,24 @@ export class ClusterObject extends DurableObject<Env> {
   private catalog!: Catalog;
   private loop!: ControlLoop;
   private pods!: PodsByNode;
+  /** The nodes' data plane memory: ipvs round-robin positions and ClientIP affinity (lost on eviction, like conntrack on a reboot). */
+  private routing = newRoutingState();
+  private network!: ClusterNetwork;
+  private keys: SigningKeys;
   private access!: AccessControl;
   private dnsIndex!: DnsIpIndex;
+  private tenant!: Tenant;
+  /** Storage is set up (init() ran); false for an unknown or deleted sandbox id. */
+  private booted = false;
+  private readonly boot: () => Promise<void>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage);
-    ctx.blockConcurrencyWhile(async () => {
+    this.keys = new SigningKeys(this.db);
+    const boot = async () => {
       await migrate(this.db, migrations);
+      const caCertificate = await rootCA(env, this.keys);
       this.store = new Store(this.db, ctx.storage);
       this.catalog = new Catalog(this.store);
       const rbac = new RbacAuthorizer(this.store);
@@ -71,30 +110,75 @@ export class ClusterObject extends DurableObject<Env> {
             admitDefaultTolerationSeconds(obj, sandboxConfig(this.store).defaultTolerationSeconds);
           }
           if (def.group === '') admitStorageProtection(def.resource, obj);
+          admitServiceAccountExists(this.store, def, obj);
+          defaultLimitRanges(this.store, def, obj);
+        },
+        validateAdmission: (def, obj, old, call, dryRun) => {
+          admitLimitRanges(this.store, def, obj, old, call.subresource);
+          admitResourceQuota(this.store, def, obj, old, call.subresource, dryRun);
         },
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
         special: (def, call) => this.special(def, call),
+        begin: (def, obj, old, dryRun) => this.network.begin(def, obj, old, dryRun),
       });
+      this.network = new ClusterNetwork(this.db, ctx.storage, this.store, this.registry);
       this.loop = new ControlLoop(this.db, ctx.storage);
       const pods = (this.pods = new PodsByNode(this.store));
-      const cc: ClusterContext = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
-      for (const c of controllers(cc, pods)) this.loop.register(c);
+      const cc: ClusterContext = {
+        store: this.store,
+        registry: this.registry,
+        catalog: this.catalog,
+        loop: this.loop,
+        network: this.network,
+        caCertificate,
+        tokens: { legacyToken: (ns, sa, secret) => legacyToken(this.keys, ns, sa, secret) },
+      };
+      const registered = controllers(cc, pods);
+      for (const c of registered) this.loop.register(c);
+      this.backfillNamespaces(registered);
       this.store.onEvent((e) => this.loop.onEvent(e));
       // Controllers react to committed changes right away (level-triggered, safe to run twice).
       this.store.onEvent((e) => this.react(e));
       this.hub = new WatchHub(ctx, this.store, this.catalog);
       const dnsIndex = (this.dnsIndex = new DnsIpIndex(this.store));
       this.store.onEvent((e) => dnsIndex.onEvent(e));
+      this.applyTenant();
+      this.booted = true;
+    };
+    this.boot = boot;
+    // Storage exists only once init() ran: requests for unknown or deleted ids leave nothing behind.
+    ctx.blockConcurrencyWhile(async () => {
+      if (this.hasStorage()) await boot();
     });
+  }
+
+  /**
+   * Once per sandbox: namespaces created before the service account and root CA controllers existed
+   * get their default ServiceAccount and kube-root-ca.crt too (new ones get them from events).
+   */
+  private backfillNamespaces(registered: Controller[]): void {
+    const FLAG = 'namespaces_backfilled';
+    if (!this.isInitialized() || this.ctx.storage.sql.exec('SELECT value FROM meta WHERE key = ?', FLAG).toArray().length) return;
+    for (const c of registered) {
+      if (c.name !== 'serviceaccount' && c.name !== 'root-ca-cert-publisher') continue;
+      for (const ns of this.store.list('namespaces')) this.loop.enqueue(c, ns.metadata.name!);
+    }
+    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, 1)', FLAG);
+  }
+
+  private hasStorage(): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
+  }
+
+  /** Load the sandbox's tenant record (token hash, expiry) and enforce its quotas in the store. */
+  private applyTenant(): void {
+    this.tenant = new Tenant(this.ctx.storage, this.env);
+    const limits = this.tenant.limits;
+    this.store.guard = limits ? (w, usage) => checkQuota(limits, usage, w) : undefined;
   }
 
   /** Which controller cares about a change; each runs after the write has committed. */
   private react(e: StoredEvent): void {
-    if (e.resource === 'namespaces' && e.type === 'MODIFIED' && e.object.metadata.deletionTimestamp) {
-      queueMicrotask(() => finalizeNamespace(this.registry, this.store, this.catalog, e.name));
-    } else if (e.type === 'DELETED' && e.namespace && isTerminating(this.store.get('namespaces', '', e.namespace))) {
-      queueMicrotask(() => finalizeNamespace(this.registry, this.store, this.catalog, e.namespace));
-    }
     if (e.resource === CRD_STORAGE_KEY && e.type !== 'DELETED') {
       queueMicrotask(() => reconcileCRD(this.registry, this.store, e.name));
     } else if (e.type === 'DELETED' && this.store.get(CRD_STORAGE_KEY, '', e.resource)?.metadata.deletionTimestamp) {
@@ -121,6 +205,7 @@ export class ClusterObject extends DurableObject<Env> {
   /** kubectl logs: the simulated container log (text), and when the next line comes (follow). */
   async podLog(namespace: string, name: string, q: Record<string, string>, since?: number): Promise<{ status: number; text: string; nextAt?: number }> {
     try {
+      if (!this.booted) throw errors.resourceNotFound();
       const pod = this.store.get('pods', namespace, name);
       if (!pod) throw errors.notFound({ group: '', resource: 'pods' }, name);
       const now = Date.now();
@@ -145,6 +230,30 @@ export class ClusterObject extends DurableObject<Env> {
     }
   }
 
+  /** nodes|services|pods/{name}/proxy: answered by kube-proxy's choice of backend and the simulated container. */
+  async proxy(req: ProxyRequest): Promise<HttpReply> {
+    try {
+      return proxySubresource(this.store, this.routing, req);
+    } catch (e) {
+      const s = toStatus(e);
+      console.error('kubedo: proxy error', e);
+      return { status: s.code, headers: [['Content-Type', 'application/json']], body: JSON.stringify(s) };
+    }
+  }
+
+  /** kubectl exec: the container to run in (or kube-apiserver's/kubelet's refusal). */
+  async execTarget(namespace: string, name: string, container: string | undefined, tty: boolean): Promise<ExecTarget> {
+    return execTarget(this.store, namespace, name, container, tty);
+  }
+
+  /** An HTTP exchange from a pod to ip:port, through kube-proxy's routing to the answering container. */
+  async execHttp(fromIP: string, ip: string, port: number, req: HttpRequestOut): Promise<ConnectResult> {
+    const c = connect(this.store, this.routing, fromIP, ip, port);
+    if (!c.ok) return { ok: false, error: c.error };
+    const r = answer(c, { ...req, remoteAddr: `${fromIP}:${40000 + Math.floor(Math.random() * 20000)}` });
+    return { ok: true, status: r.status, headers: r.headers, body: r.body };
+  }
+
   /** What the cluster DNS reads: the store, with the IP index for PTR answers (exec's resolver uses this too). */
   dnsSource(): DnsSource {
     return { get: (r, ns, n) => this.store.get(r, ns, n), list: (r, o) => this.store.list(r, o), ownersOf: (ip) => this.dnsIndex.ownersOf(ip) };
@@ -157,21 +266,69 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** A deadline of the control loop is due. */
   async alarm(): Promise<void> {
+    if (!this.booted) return this.ctx.storage.deleteAlarm();
+    if (this.tenant.expired()) return this.expire();
     this.loop.fire();
   }
 
-  /** The cron watchdog: run whatever is overdue and re-arm the alarm. */
-  async watchdog(): Promise<{ pending: number }> {
+  /** The cron watchdog: run whatever is overdue and re-arm the alarm; expire the sandbox when due. */
+  async watchdog(): Promise<{ pending: number; exists: boolean }> {
+    if (!this.booted) return { pending: 0, exists: false };
+    if (this.tenant.expired()) {
+      await this.expire();
+      return { pending: 0, exists: false };
+    }
     this.loop.resync();
-    return { pending: this.loop.pending() };
+    return { pending: this.loop.pending(), exists: true };
+  }
+
+  /**
+   * Who a bearer token is in this sandbox: its admin token, else a service-account token; undefined
+   * (401) for anything else, and for an unknown, deleted or expired sandbox.
+   */
+  async authenticate(token: string): Promise<UserInfo | undefined> {
+    if (!this.booted) return undefined;
+    if (this.tenant.expired()) {
+      await this.expire();
+      return undefined;
+    }
+    return (await this.tenant.admin(token)) ?? (await this.authenticateToken(token));
+  }
+
+  /** Delete the sandbox: its watches end, its alarm and all its storage go; its tokens stop working. */
+  async destroy(): Promise<{ deleted: boolean }> {
+    const existed = this.booted;
+    this.booted = false;
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(1001, 'sandbox deleted');
+      } catch {
+        // already closed
+      }
+    }
+    await this.ctx.storage.deleteAll();
+    await this.ctx.storage.deleteAlarm();
+    return { deleted: existed };
+  }
+
+  /** The TTL ran out: delete everything, then the registry row (the cron sweep retries that). */
+  private async expire(): Promise<void> {
+    const id = this.tenant.record?.id;
+    await this.destroy();
+    if (id) await forgetSandbox(this.env, id).catch((err) => console.error('kubedo: registry cleanup failed', id, err));
   }
 
   /**
    * TokenReview for a bearer token that is not a sandbox token: a service-account JWT signed with
    * this sandbox's key (TokenRequest / legacy token Secrets). Undefined when it is not valid here.
    */
-  async authenticateToken(_token: string): Promise<UserInfo | undefined> {
-    return undefined;
+  async authenticateToken(token: string): Promise<UserInfo | undefined> {
+    try {
+      return (await authenticateServiceAccountToken(this.store, this.keys, token)).user;
+    } catch (e) {
+      if (e instanceof TokenError) return undefined;
+      throw e;
+    }
   }
 
   /**
@@ -190,22 +347,26 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** The established CRDs, for the Worker's discovery, OpenAPI and tables. */
   async customResourceDefinitions(): Promise<object[]> {
+    if (!this.booted) return [];
     return this.catalog.establishedCRDs();
   }
 
   /** Create the sandbox's system objects once; later calls are no-ops. */
-  async init(spec: Partial<SandboxSpec> & { name: string }): Promise<{ created: boolean; revision: number }> {
+  async init(spec: Partial<SandboxSpec> & { name: string }, tenant?: TenantRecord): Promise<{ created: boolean; revision: number }> {
+    if (!this.booted) await this.ctx.blockConcurrencyWhile(this.boot);
     if (this.isInitialized()) {
       this.ensureBootstrapPolicy();
       return { created: false, revision: this.store.revision() };
     }
     const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
+    if (!PROXY_MODES.includes(full.proxyMode)) full.proxyMode = DEFAULT_SANDBOX.proxyMode;
+    this.network.settings.save(full);
     const now = nowTimestamp();
     for (const { resource, group, object } of seedObjects(full, now)) {
       const def = lookupResource(group, group ? object.apiVersion!.split('/')[1] : 'v1', resource)!;
       this.registry.handle(def, { verb: 'create', group, version: def.version, resource, namespace: object.metadata.namespace, query: {}, body: object });
-      if (resource === 'nodes') {
-        // A node's status is the kubelet's to write: the create above reset nothing, but keep it explicit.
+      if (resource === 'nodes' || resource === 'servicecidrs') {
+        // Status is the kubelet's (the ServiceCIDR controller's) to write: a create resets it.
         this.registry.handle(def, {
           verb: 'update',
           subresource: 'status',
@@ -217,6 +378,11 @@ export class ClusterObject extends DurableObject<Env> {
           body: { ...object, metadata: { name: object.metadata.name } },
         });
       }
+    }
+    if (tenant) {
+      Tenant.save(this.ctx.storage, tenant);
+      this.applyTenant();
+      if (tenant.expiresAt !== undefined) this.loop.schedule(EXPIRY_TIMER, tenant.id, tenant.expiresAt);
     }
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('initialized', 1)");
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
@@ -230,19 +396,23 @@ export class ClusterObject extends DurableObject<Env> {
     for (const { resource, object } of bootstrapPolicyObjects()) {
       const namespace = object.metadata.namespace;
       if (this.store.get(`${resource}.rbac.authorization.k8s.io`, namespace ?? '', object.metadata.name!)) continue;
-      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop, network: this.network };
       systemCall(cc, 'kube-apiserver', { verb: 'create', group: 'rbac.authorization.k8s.io', resource, namespace, body: object });
     }
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
   }
 
   isInitialized(): boolean {
+    if (!this.booted) return false;
     return this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'initialized'").toArray().length > 0;
   }
 
   /** One Kubernetes API request (everything but watch). Errors come back as Status replies. */
   async call(c: ApiCall): Promise<WireReply> {
     try {
+      if (!this.booted) throw errors.resourceNotFound();
+      const wait = this.tenant.throttle();
+      if (wait) throw tooManyRequests(wait);
       const def = this.catalog.lookup(c.group, c.version, c.resource);
       if (!def) throw errors.resourceNotFound();
       if (c.user) {
@@ -251,6 +421,9 @@ export class ClusterObject extends DurableObject<Env> {
         c = { ...c, user, impersonate: undefined };
         confirmNoEscalation(this.access, def, c, (preview) => this.registry.handle(def, preview));
       }
+      // Token signing and checking are asynchronous (WebCrypto): beside the synchronous registry, after RBAC.
+      if (c.verb === 'create' && c.group === '' && c.resource === 'serviceaccounts' && c.subresource === 'token') return await createTokenRequest(this.store, this.keys, c);
+      if (c.verb === 'create' && c.group === 'authentication.k8s.io' && c.resource === 'tokenreviews') return await createTokenReview(this.store, this.keys, c);
       return this.registry.handle(def, c) as WireReply;
     } catch (e) {
       const status = toStatus(e);
@@ -269,19 +442,25 @@ export class ClusterObject extends DurableObject<Env> {
       return Response.json(errors.badRequest('malformed watch parameters').status, { status: 400 });
     }
     try {
+      if (!this.booted) throw errors.resourceNotFound();
+      const wait = this.tenant.throttle();
+      if (wait) throw tooManyRequests(wait);
       if (params.user) this.access.admit(params.user, params.impersonate, callAttributes({ ...params, verb: 'watch' }));
+      const maxWatches = this.tenant.limits?.maxWatches;
+      if (maxWatches && this.hub.active() >= maxWatches) throw tooManyWatches(maxWatches);
       const watcher = this.hub.compile(params);
       const pair = new WebSocketPair();
       this.hub.start(pair[1], params, watcher);
       return new Response(null, { status: 101, webSocket: pair[0] });
     } catch (e) {
       const status = toStatus(e);
-      return Response.json(status, { status: status.code });
+      const retry = status.details?.retryAfterSeconds;
+      return Response.json(status, { status: status.code, headers: retry ? { 'Retry-After': String(retry) } : {} });
     }
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    this.hub.onMessage(ws, message);
+    if (this.booted) this.hub.onMessage(ws, message);
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -6,6 +6,7 @@ import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import type { KObject } from '../registry/types';
 import { events, meta, objects } from './schema';
+import type { PendingWrite, Usage } from '../tenancy/limits';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -57,6 +58,10 @@ export class Store {
   private compacted: number;
   private lastCompaction = 0;
   private listeners: ((e: StoredEvent) => void)[] = [];
+  /** Object counts and stored bytes (computed once on first use, then kept up to date by write()). */
+  private counts?: { objects: number; bytes: number; byResource: Map<string, number> };
+  /** Checked inside each write's transaction before it changes anything (sandbox quotas). */
+  guard?: (w: PendingWrite, usage: Usage) => void;
 
   private readonly sql: SqlStorage;
 
@@ -90,6 +95,21 @@ export class Store {
 
   private writeMeta(key: string, value: number): void {
     this.db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+  }
+
+  /** How many objects and stored bytes the partition holds (one aggregate query per DO wake-up). */
+  usage(): Usage {
+    if (!this.counts) {
+      const rows = this.db
+        .select({ resource: objects.resource, n: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(length(${objects.data})), 0)` })
+        .from(objects)
+        .groupBy(objects.resource)
+        .all();
+      const byResource = new Map(rows.map((r) => [r.resource, r.n]));
+      this.counts = { objects: rows.reduce((a, r) => a + r.n, 0), bytes: rows.reduce((a, r) => a + r.bytes, 0), byResource };
+    }
+    const c = this.counts;
+    return { objects: c.objects, bytes: c.bytes, count: (resource) => c.byResource.get(resource) ?? 0 };
   }
 
   get(resource: string, namespace: string, name: string): KObject | undefined {
@@ -225,21 +245,24 @@ export class Store {
     type: EventType,
     plan: (current: KObject | undefined, currentRv: number) => (rev: number) => KObject,
   ): StoredEvent {
-    const event = this.storage.transactionSync(() => {
+    const { event, bytesDelta } = this.storage.transactionSync(() => {
       const row = this.sql.exec<{ rv: number; data: string }>(SELECT_ROW, resource, key.namespace, key.name).toArray()[0];
       const current = row ? (JSON.parse(row.data) as KObject) : undefined;
       const build = plan(current, row?.rv ?? 0);
       const rev = this.rev + 1;
       const object = build(rev);
       const data = JSON.stringify(object);
+      const bytesDelta = type === 'DELETED' ? -(row?.data.length ?? 0) : data.length - (row?.data.length ?? 0);
+      if (this.guard) this.guard({ resource, name: key.name, type, bytesDelta }, this.usage());
       if (type === 'DELETED') this.sql.exec(DELETE_OBJECT, resource, key.namespace, key.name);
       else if (type === 'ADDED') this.sql.exec(INSERT_OBJECT, resource, key.namespace, key.name, object.metadata.uid ?? '', rev, data);
       else this.sql.exec(UPDATE_OBJECT, rev, data, object.metadata.uid ?? '', resource, key.namespace, key.name);
       this.sql.exec(INSERT_EVENT, rev, resource, key.namespace, key.name, type, data, row ? row.data : null, Date.now());
       this.sql.exec(WRITE_REVISION, rev);
       this.rev = rev;
-      return { rev, resource, namespace: key.namespace, name: key.name, type, object, prev: current } satisfies StoredEvent;
+      return { event: { rev, resource, namespace: key.namespace, name: key.name, type, object, prev: current } satisfies StoredEvent, bytesDelta };
     });
+    this.count(resource, type, bytesDelta);
     this.maybeCompact();
     // The write has committed: a failing listener must not turn it into an error for the writer.
     for (const l of this.listeners) {
@@ -250,6 +273,15 @@ export class Store {
       }
     }
     return event;
+  }
+
+  private count(resource: string, type: EventType, bytesDelta: number): void {
+    const c = this.counts;
+    if (!c) return;
+    const n = type === 'ADDED' ? 1 : type === 'DELETED' ? -1 : 0;
+    c.objects += n;
+    c.bytes += bytesDelta;
+    if (n) c.byResource.set(resource, (c.byResource.get(resource) ?? 0) + n);
   }
 
   /** Drop history older than the window (or beyond MAX_EVENTS); cheap, at most every 30 s. */

@@ -1,5 +1,5 @@
 // Simulated kubelets and node lifecycle inside workerd, with a fast time scale: a bound pod runs
-// with an IP from its node's podCIDR, graceful deletion removes it, a stopped kubelet makes its node
+// with an IP from the cluster's pod CIDR (Calico IPAM), graceful deletion removes it, a stopped kubelet makes its node
 // Unknown with the unreachable taints and its pods get evicted; a restarted kubelet recovers.
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -31,8 +31,7 @@ describe('simulated kubelet', () => {
       const p = (await k('GET', '/api/v1/namespaces/kl/pods/web')).body;
       return p.status.phase === 'Running' && p.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
     });
-    const prefix = node.spec.podCIDR.replace(/0\/24$/, '');
-    expect(running.status.podIP.startsWith(prefix)).toBe(true);
+    expect(running.status.podIP.startsWith('10.244.')).toBe(true);
     expect(running.status.hostIP).toBe(node.status.addresses.find((a: any) => a.type === 'InternalIP').address);
     expect(running.status.containerStatuses[0]).toMatchObject({ name: 'web', ready: true, started: true, restartCount: 0 });
 
@@ -105,7 +104,7 @@ describe('simulated kubelet', () => {
     expect(before).toEqual(['Created 1', 'Pulled 1', 'Pulling 1', 'Started 1']);
     // A new kubelet controller has none of the old one's memory, like one in a restarted object.
     const restart = async (instance: any): Promise<boolean> => {
-      const fresh = kubeletController({ store: instance.store, registry: instance.registry, catalog: instance.catalog, loop: instance.loop }, instance.pods);
+      const fresh = kubeletController({ store: instance.store, registry: instance.registry, catalog: instance.catalog, loop: instance.loop, network: instance.network }, instance.pods);
       fresh.reconcile('kl2/again', Date.now());
       return true;
     };
