@@ -10,6 +10,7 @@ import { garbageCollector } from './garbage-collector';
 import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler';
 import { jobController } from './job';
 import { kubeletController } from './kubelet';
+import { kubeSystemAddons } from './kube-system-addons';
 import { nodeLifecycleController } from './node-lifecycle';
 import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
@@ -31,5 +32,6 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     disruptionController(cc),
     horizontalPodAutoscalerController(cc),
     garbageCollector(cc),
+    kubeSystemAddons(cc),
   ];
 }

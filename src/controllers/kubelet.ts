@@ -80,12 +80,16 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
       const node = ctx.store.get('nodes', '', nodeName);
       if (!kubeletRunning(node)) return; // a stopped kubelet reports nothing
       const status = (pod.status ?? {}) as { podIP?: string; phase?: string };
-      const podIP = status.podIP ?? allocatePodIP((node!.spec as { podCIDR?: string } | undefined)?.podCIDR ?? '', pods.ipsOn(nodeName)) ?? '';
+      const hostIP = internalIP(node!);
+      // A hostNetwork pod shares its node's network namespace: its IP is the node's.
+      const podIP = (pod.spec as { hostNetwork?: boolean }).hostNetwork
+        ? hostIP
+        : (status.podIP ?? allocatePodIP((node!.spec as { podCIDR?: string } | undefined)?.podCIDR ?? '', pods.ipsOn(nodeName)) ?? '');
       const { timeScale } = sandboxConfig(ctx.store);
       const since = lastEval.get(key);
       const result = podStatusAt(pod as unknown as Pod, node as unknown as Node, boundAt(pod, now), now, {
         podIP,
-        hostIP: internalIP(node!),
+        hostIP,
         timeScale,
         eventsSince: since,
       });

@@ -14,6 +14,8 @@ import type { Env } from '../env';
 import { lookupResource } from '../registry';
 import { GenericRegistry, nowTimestamp } from './generic-registry';
 import { DEFAULT_SANDBOX, seedObjects, type SandboxSpec } from './seed';
+import { apiServerURL, kubeProxyConfigMap, seedNode } from './kube-system';
+import { ADDONS_CONTROLLER, ADDONS_KEY } from '../controllers/kube-system-addons';
 import { presentHeartbeat } from '../controllers/node-lifecycle';
 import { controllers } from '../controllers';
 import type { ClusterContext } from '../controllers/context';
@@ -188,6 +190,10 @@ export class ClusterObject extends DurableObject<Env> {
         });
       }
     }
+    // kube-proxy's ConfigMap records the proxy mode; the other add-ons come right after, from a timer.
+    const cm = kubeProxyConfigMap((full as { proxyMode?: string }).proxyMode ?? 'iptables', apiServerURL([...this.store.list('nodes')].map(seedNode))).object;
+    this.registry.handle(lookupResource('', 'v1', 'configmaps')!, { verb: 'create', group: '', version: 'v1', resource: 'configmaps', namespace: 'kube-system', query: {}, body: cm });
+    this.loop.schedule(ADDONS_CONTROLLER, ADDONS_KEY, Date.now());
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('initialized', 1)");
     return { created: true, revision: this.store.revision() };
   }
