@@ -15,6 +15,7 @@ import { nodeLifecycleController } from './node-lifecycle';
 import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
 import { statefulSetController } from './statefulset';
+import { staticPodsController } from './static-pods';
 import { volumeProvisioner } from './volume-provisioner';
 
 export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] {
@@ -33,5 +34,6 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     horizontalPodAutoscalerController(cc),
     garbageCollector(cc),
     kubeSystemAddons(cc),
+    staticPodsController(cc),
   ];
 }

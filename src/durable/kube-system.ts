@@ -360,6 +360,16 @@ function mirrorPod(node: SeedNode, p: StaticPod, now: string): KObject {
   };
 }
 
+/** The mirror pods of a control-plane node's static pods (kubeadm's four manifests). */
+export function mirrorPods(node: SeedNode, now: string): KObject[] {
+  return staticPods(node).map((p) => mirrorPod(node, p, now));
+}
+
+/** Whether a pod is a mirror pod (the kubelet posts it for a static pod). */
+export function isMirrorPod(pod: KObject): boolean {
+  return pod.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined;
+}
+
 const LINUX = { 'kubernetes.io/os': 'linux' };
 const CRITICAL_ADDONS = { key: 'CriticalAddonsOnly', operator: 'Exists' };
 const CONTROL_PLANE_TAINT = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
@@ -743,7 +753,7 @@ function metricsServer(): Seeded[] {
  */
 export function kubeSystemObjects(nodes: SeedNode[], now: string, proxyMode = 'iptables'): Seeded[] {
   const out: Seeded[] = [];
-  for (const node of nodes.filter((n) => n.controlPlane)) for (const p of staticPods(node)) out.push(core('pods', mirrorPod(node, p, now)));
+  for (const node of nodes.filter((n) => n.controlPlane)) out.push(...mirrorPods(node, now).map((p) => core('pods', p)));
   out.push(...coreDNS(), ...kubeProxy(proxyMode, apiServerURL(nodes)), ...calico(), ...metricsServer());
   return out;
 }

@@ -71,6 +71,15 @@ describe('kube-system', () => {
     const deploy = (await k('GET', '/apis/apps/v1/namespaces/kube-system/deployments/coredns')).body;
     expect(deploy.spec.template.spec.containers[0].image).toBe('registry.k8s.io/coredns/coredns:v1.12.0');
 
+    // Deleting a mirror pod does not stop the static pod: the kubelet posts it again.
+    const etcd = pods.find((p) => p.metadata.name === 'etcd-default-control-plane');
+    expect((await k('DELETE', '/api/v1/namespaces/kube-system/pods/etcd-default-control-plane')).status).toBe(200);
+    const again = await until('mirror pod back', async () => {
+      const p = (await k('GET', '/api/v1/namespaces/kube-system/pods/etcd-default-control-plane')).body;
+      return p.metadata?.uid && p.metadata.uid !== etcd.metadata.uid && p.status?.phase === 'Running' ? p : undefined;
+    });
+    expect(again.status.podIP).toBe(ipOf.get('default-control-plane'));
+
     // Steady state: nothing due, no alarm armed; the mirror pods are still there.
     await until(
       'idle',
