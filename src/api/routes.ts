@@ -16,6 +16,7 @@ import { parseResourcePath } from './paths';
 import { errors, failure, StatusError, toStatus, type Status } from './status';
 import { parseIncludeObject, toTable } from './tables';
 import { relayWatch } from './watch';
+import { isMaster, type RequestAttributes } from '../tenancy/access';
 
 export interface ClusterVars {
   cluster: string;
@@ -104,6 +105,17 @@ async function servedResources(c: Ctx): Promise<ResourceDef[]> {
   return defs;
 }
 
+/**
+ * Authorization of what the Worker serves itself (discovery, /version, /healthz, /openapi, pod
+ * logs), asked of the sandbox's DO; an admin acting as itself needs no round trip.
+ */
+async function authorizeHere(c: Ctx, attrs: RequestAttributes): Promise<void> {
+  const imp = impersonation(c.req.raw.headers);
+  if (!imp && isMaster(c.var.user)) return;
+  const denied = await c.var.stub.authorize(c.var.user, imp, attrs);
+  if (denied) throw new StatusError(denied.body as Status);
+}
+
 /** Verb from method and path shape, like kube-apiserver's RequestInfo. */
 function verbOf(method: string, hasName: boolean, isWatch: boolean): Verb | 'watch' | undefined {
   switch (method) {
@@ -145,6 +157,7 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
     if (!verbs) throw errors.resourceNotFound();
     if (!verbs.includes(verb)) throw errors.methodNotAllowed();
     if (path.subresource === 'log' && def.resource === 'pods' && def.group === '') {
+      await authorizeHere(c, { verb: 'get', apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: 'log', namespace: path.namespace, name: path.name });
       return podLog(c.var.stub, path.namespace ?? '', path.name!, q);
     }
     if (!['status', 'scale', 'binding', 'eviction'].includes(path.subresource)) {
@@ -236,6 +249,10 @@ export async function clusterRequest(c: Ctx, rest: string): Promise<Response> {
   const first = segments[0] ?? '';
   const url = new URL(c.req.url);
   try {
+    const nonResource =
+      ['version', 'healthz', 'livez', 'readyz', 'openapi'].includes(first) ||
+      (c.req.method === 'GET' && ((first === 'api' && segments.length <= 2) || (first === 'apis' && segments.length <= 3)));
+    if (nonResource) await authorizeHere(c, { verb: c.req.method.toLowerCase(), path: `/${segments.join('/')}` });
     if (first === 'version' && segments.length === 1) return c.json(VERSION_INFO);
     if ((first === 'healthz' || first === 'livez' || first === 'readyz') && segments.length <= 2) return health(c, first);
     if (first === 'openapi') {

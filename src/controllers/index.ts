@@ -2,6 +2,7 @@
 import type { PodsByNode } from '../durable/caches';
 import type { Controller } from '../durable/control-loop';
 import type { ClusterContext } from './context';
+import { clusterRoleAggregationController } from './clusterrole-aggregation';
 import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
@@ -32,6 +33,7 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     cronJobController(cc),
     disruptionController(cc),
     horizontalPodAutoscalerController(cc),
+    clusterRoleAggregationController(cc),
     garbageCollector(cc),
     kubeSystemAddons(cc),
     staticPodsController(cc),

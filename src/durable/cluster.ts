@@ -4,7 +4,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { drizzle, type DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import migrations from '../../migrations/cluster/migrations.js';
-import type { ApiCall, ApiReply, UserInfo, WatchParams, WireReply } from '../api/call';
+import type { ApiCall, ApiReply, Impersonation, UserInfo, WatchParams, WireReply } from '../api/call';
 import { unknownFields } from '../api/openapi';
 import { errors, failure, StatusError, toStatus } from '../api/status';
 import { reconcileCRD } from '../controllers/crd';
@@ -34,6 +34,12 @@ import { Store, type StoredEvent } from './store';
 import { resolve, type DnsAnswer, type DnsSource } from '../network/dns';
 import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
+import { AccessControl, callAttributes, type RequestAttributes } from '../tenancy/access';
+import { RbacAuthorizer } from '../tenancy/rbac';
+import { BOOTSTRAP_POLICY_VERSION, bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
+import { systemCall } from '../controllers/context';
+import { reviewReply } from '../tenancy/reviews';
+import { confirmNoEscalation } from '../tenancy/escalation';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
 
@@ -45,6 +51,7 @@ export class ClusterObject extends DurableObject<Env> {
   private catalog!: Catalog;
   private loop!: ControlLoop;
   private pods!: PodsByNode;
+  private access!: AccessControl;
   private dnsIndex!: DnsIpIndex;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -54,6 +61,9 @@ export class ClusterObject extends DurableObject<Env> {
       await migrate(this.db, migrations);
       this.store = new Store(this.db, ctx.storage);
       this.catalog = new Catalog(this.store);
+      const rbac = new RbacAuthorizer(this.store);
+      this.store.onEvent((e) => rbac.onEvent(e));
+      this.access = new AccessControl(rbac);
       this.registry = new GenericRegistry(this.store, {
         unknownFields: (def, obj) => def.unknownFields?.(obj) ?? unknownFields({ group: def.group, version: def.version, kind: def.kind }, obj),
         admit: (def, obj) => (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? admitCRD(obj) : []),
@@ -96,6 +106,8 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** Requests that are not plain storage: bindings, evictions, metrics. */
   private special(def: ResourceDef, call: ApiCall): ApiReply | undefined {
+    const review = reviewReply(this.access, def, call);
+    if (review) return review;
     if (def.group === METRICS_GROUP) return metricsReply(this.store, this.pods, def, call, sandboxConfig(this.store).timeScale);
     if (def.group !== '' || call.verb !== 'create') return undefined;
     if ((def.resource === 'pods' && call.subresource === 'binding') || def.resource === 'bindings') return createBinding(this.store, call);
@@ -163,6 +175,20 @@ export class ClusterObject extends DurableObject<Env> {
     return undefined;
   }
 
+  /**
+   * May this caller make a request the Worker serves itself (discovery, /version, /healthz, pod
+   * logs)? Undefined when allowed, else the Status to answer with (403, or 400 for bad impersonation).
+   */
+  async authorize(user: UserInfo, impersonate: Impersonation | undefined, attrs: RequestAttributes): Promise<{ status: number; body: object } | undefined> {
+    try {
+      this.access.admit(user, impersonate, attrs);
+      return undefined;
+    } catch (e) {
+      const status = toStatus(e);
+      return { status: status.code, body: status };
+    }
+  }
+
   /** The established CRDs, for the Worker's discovery, OpenAPI and tables. */
   async customResourceDefinitions(): Promise<object[]> {
     return this.catalog.establishedCRDs();
@@ -170,7 +196,10 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** Create the sandbox's system objects once; later calls are no-ops. */
   async init(spec: Partial<SandboxSpec> & { name: string }): Promise<{ created: boolean; revision: number }> {
-    if (this.isInitialized()) return { created: false, revision: this.store.revision() };
+    if (this.isInitialized()) {
+      this.ensureBootstrapPolicy();
+      return { created: false, revision: this.store.revision() };
+    }
     const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
     const now = nowTimestamp();
     for (const { resource, group, object } of seedObjects(full, now)) {
@@ -195,7 +224,21 @@ export class ClusterObject extends DurableObject<Env> {
     this.registry.handle(lookupResource('', 'v1', 'configmaps')!, { verb: 'create', group: '', version: 'v1', resource: 'configmaps', namespace: 'kube-system', query: {}, body: cm });
     this.loop.schedule(ADDONS_CONTROLLER, ADDONS_KEY, Date.now());
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('initialized', 1)");
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
     return { created: true, revision: this.store.revision() };
+  }
+
+  /** Sandboxes made before a newer default RBAC policy get its missing roles and bindings (as kube-apiserver's start-up does). */
+  private ensureBootstrapPolicy(): void {
+    const row = this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'rbacPolicy'").toArray()[0];
+    if (row && Number(row.value) >= BOOTSTRAP_POLICY_VERSION) return;
+    for (const { resource, object } of bootstrapPolicyObjects()) {
+      const namespace = object.metadata.namespace;
+      if (this.store.get(`${resource}.rbac.authorization.k8s.io`, namespace ?? '', object.metadata.name!)) continue;
+      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      systemCall(cc, 'kube-apiserver', { verb: 'create', group: 'rbac.authorization.k8s.io', resource, namespace, body: object });
+    }
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
   }
 
   isInitialized(): boolean {
@@ -207,6 +250,12 @@ export class ClusterObject extends DurableObject<Env> {
     try {
       const def = this.catalog.lookup(c.group, c.version, c.resource);
       if (!def) throw errors.resourceNotFound();
+      if (c.user) {
+        // Impersonation, then RBAC; the request then acts as the effective user (reviews answer for it).
+        const user = this.access.admit(c.user, c.impersonate, callAttributes({ ...c, fieldSelector: c.query.fieldSelector }));
+        c = { ...c, user, impersonate: undefined };
+        confirmNoEscalation(this.access, def, c, (preview) => this.registry.handle(def, preview));
+      }
       return this.registry.handle(def, c) as WireReply;
     } catch (e) {
       const status = toStatus(e);
@@ -225,6 +274,7 @@ export class ClusterObject extends DurableObject<Env> {
       return Response.json(errors.badRequest('malformed watch parameters').status, { status: 400 });
     }
     try {
+      if (params.user) this.access.admit(params.user, params.impersonate, callAttributes({ ...params, verb: 'watch' }));
       const watcher = this.hub.compile(params);
       const pair = new WebSocketPair();
       this.hub.start(pair[1], params, watcher);

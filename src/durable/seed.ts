@@ -1,5 +1,6 @@
-// What a new sandbox starts with: the system namespaces and its (simulated) nodes.
+// What a new sandbox starts with: the system namespaces, the default RBAC policy and its (simulated) nodes.
 import type { KObject } from '../registry/types';
+import { bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
 
 export interface SandboxSpec {
   name: string;
@@ -116,6 +117,8 @@ function node(name: string, controlPlane: boolean, index: number, spec: SandboxS
 export function seedObjects(spec: SandboxSpec, now: string): { resource: string; group: string; object: KObject }[] {
   const out: { resource: string; group: string; object: KObject }[] = [];
   for (const ns of SYSTEM_NAMESPACES) out.push({ resource: 'namespaces', group: '', object: namespace(ns) });
+  // kube-apiserver's bootstrap RBAC policy (admin/edit/view, discovery, system components).
+  for (const { resource, object } of bootstrapPolicyObjects()) out.push({ resource, group: 'rbac.authorization.k8s.io', object });
   nodeNames(spec).forEach(({ name, controlPlane }, i) => {
     out.push({ resource: 'nodes', group: '', object: node(name, controlPlane, i, spec, now) });
     out.push({

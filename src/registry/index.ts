@@ -10,6 +10,8 @@ import { resources as discovery } from './discovery';
 import { resources as events } from './events';
 import { resources as networking } from './networking';
 import { resources as rbac } from './rbac';
+import { resources as authentication } from './authentication';
+import { resources as authorization } from './authorization';
 import { resources as scheduling } from './scheduling';
 import { resources as storage } from './storage';
 import { resources as node } from './node';
@@ -21,6 +23,8 @@ export const BUILTIN_RESOURCES: ResourceDef[] = [
   ...core,
   ...apps,
   ...events,
+  ...authentication,
+  ...authorization,
   ...autoscaling,
   ...batch,
   ...policy,
