@@ -748,14 +748,13 @@ function metricsServer(): Seeded[] {
 }
 
 /**
- * kube-system as kubeadm + Calico leave it, in creation order. Mirror pods need their node's uid,
- * so this runs after the nodes exist. `proxyMode` is the sandbox's kube-proxy mode (iptables|ipvs).
+ * kube-system as kubeadm + Calico leave it, in creation order and in groups (the control plane's
+ * mirror pods, then one add-on at a time). Mirror pods need their node's uid, so this runs after
+ * the nodes exist. `proxyMode` is the sandbox's kube-proxy mode (iptables|ipvs).
  */
-export function kubeSystemObjects(nodes: SeedNode[], now: string, proxyMode = 'iptables'): Seeded[] {
-  const out: Seeded[] = [];
-  for (const node of nodes.filter((n) => n.controlPlane)) out.push(...mirrorPods(node, now).map((p) => core('pods', p)));
-  out.push(...coreDNS(), ...kubeProxy(proxyMode, apiServerURL(nodes)), ...calico(), ...metricsServer());
-  return out;
+export function kubeSystemGroups(nodes: SeedNode[], now: string, proxyMode = 'iptables'): Seeded[][] {
+  const mirrors = nodes.filter((n) => n.controlPlane).flatMap((node) => mirrorPods(node, now).map((p) => core('pods', p)));
+  return [mirrors, coreDNS(), kubeProxy(proxyMode, apiServerURL(nodes)), calico(), metricsServer()];
 }
 
 /** A stored Node as the seed needs it. */
