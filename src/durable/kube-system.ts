@@ -28,6 +28,16 @@ export interface Seeded {
 }
 
 const core = (resource: string, object: KObject): Seeded => ({ resource, group: '', object });
+const RBAC = 'rbac.authorization.k8s.io';
+const rbac = (resource: string, object: KObject): Seeded => ({ resource, group: RBAC, object: { apiVersion: `${RBAC}/v1`, ...object } });
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+const subjectSA = (name: string) => ({ kind: 'ServiceAccount', name, namespace: 'kube-system' });
+const clusterRole = (name: string, rules: Rule[], labels?: Record<string, string>) =>
+  rbac('clusterroles', { kind: 'ClusterRole', metadata: { name, ...(labels ? { labels } : {}) }, rules });
+const clusterRoleBinding = (name: string, role: string, subjects: object[], labels?: Record<string, string>) =>
+  rbac('clusterrolebindings', { kind: 'ClusterRoleBinding', metadata: { name, ...(labels ? { labels } : {}) }, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role }, subjects });
+const roleBinding = (name: string, role: string, subjects: object[], labels?: Record<string, string>) =>
+  rbac('rolebindings', { kind: 'RoleBinding', metadata: { name, namespace: 'kube-system', ...(labels ? { labels } : {}) }, roleRef: { apiGroup: RBAC, kind: 'Role', name: role }, subjects });
 const apps = (resource: string, object: KObject): Seeded => ({ resource, group: 'apps', object });
 
 /** kubeadm's Corefile (cmd/kubeadm/app/phases/addons/dns): the cluster DNS answers follow it. */
@@ -385,6 +395,11 @@ function configMap(name: string, data: Record<string, string>, labels?: Record<s
 function coreDNS(): Seeded[] {
   const labels = { 'k8s-app': 'kube-dns' };
   return [
+    clusterRole('system:coredns', [
+      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+    ]),
+    clusterRoleBinding('system:coredns', 'system:coredns', [subjectSA('coredns')]),
     serviceAccount('coredns'),
     configMap('coredns', { Corefile: COREFILE }),
     core('services', {
@@ -481,6 +496,13 @@ function kubeProxy(proxyMode: string, apiServer: string): Seeded[] {
   const labels = { 'k8s-app': 'kube-proxy' };
   return [
     serviceAccount('kube-proxy'),
+    clusterRoleBinding('kubeadm:node-proxier', 'system:node-proxier', [subjectSA('kube-proxy')]),
+    rbac('roles', {
+      kind: 'Role',
+      metadata: { name: 'kube-proxy', namespace: 'kube-system' },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['kube-proxy'], verbs: ['get'] }],
+    }),
+    roleBinding('kube-proxy', 'kube-proxy', [{ apiGroup: RBAC, kind: 'Group', name: 'system:bootstrappers:kubeadm:default-node-token' }]),
     kubeProxyConfigMap(proxyMode, apiServer),
     apps('daemonsets', {
       apiVersion: 'apps/v1',
@@ -699,6 +721,17 @@ function metricsServer(): Seeded[] {
   const labels = { 'k8s-app': 'metrics-server' };
   return [
     serviceAccount('metrics-server', labels),
+    clusterRole(
+      'system:metrics-server',
+      [
+        { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
+      ],
+      labels,
+    ),
+    roleBinding('metrics-server-auth-reader', 'extension-apiserver-authentication-reader', [subjectSA('metrics-server')], labels),
+    clusterRoleBinding('metrics-server:system:auth-delegator', 'system:auth-delegator', [subjectSA('metrics-server')], labels),
+    clusterRoleBinding('system:metrics-server', 'system:metrics-server', [subjectSA('metrics-server')], labels),
     core('services', {
       apiVersion: 'v1',
       kind: 'Service',

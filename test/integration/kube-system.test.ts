@@ -71,6 +71,14 @@ describe('kube-system', () => {
     const deploy = (await k('GET', '/apis/apps/v1/namespaces/kube-system/deployments/coredns')).body;
     expect(deploy.spec.template.spec.containers[0].image).toBe('registry.k8s.io/coredns/coredns:v1.12.0');
 
+    // kubeadm's RBAC for the add-ons: CoreDNS may watch EndpointSlices, kube-proxy is a node proxier.
+    const can = async (user: string, verb: string, resource: string, group = '', subresource?: string) =>
+      (await k('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'], resourceAttributes: { verb, resource, group, subresource } } })).body.status?.allowed;
+    expect(await can('system:serviceaccount:kube-system:coredns', 'watch', 'endpointslices', 'discovery.k8s.io')).toBe(true);
+    expect(await can('system:serviceaccount:kube-system:coredns', 'delete', 'pods')).toBe(false);
+    expect(await can('system:serviceaccount:kube-system:kube-proxy', 'list', 'services')).toBe(true);
+    expect(await can('system:serviceaccount:kube-system:metrics-server', 'get', 'nodes', '', 'metrics')).toBe(true);
+
     // Deleting a mirror pod does not stop the static pod: the kubelet posts it again.
     const etcd = pods.find((p) => p.metadata.name === 'etcd-default-control-plane');
     expect((await k('DELETE', '/api/v1/namespaces/kube-system/pods/etcd-default-control-plane')).status).toBe(200);
