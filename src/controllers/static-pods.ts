@@ -3,7 +3,7 @@
 // not stop the component: the kubelet posts the mirror pod again (a new UID, same name).
 import type { Controller } from '../durable/control-loop';
 import { nowTimestamp } from '../durable/generic-registry';
-import { isMirrorPod, mirrorPods, seedNode } from '../durable/kube-system';
+import { addonNetwork, isMirrorPod, mirrorPods, seedNode } from '../durable/kube-system';
 import { kubeletRunning, KUBELET_ANNOTATION } from './kubelet';
 import { systemCall, type ClusterContext } from './context';
 
@@ -26,7 +26,8 @@ export function staticPodsController(ctx: ClusterContext): Controller {
       if (!node || !kubeletRunning(node)) return;
       const seed = seedNode(node);
       if (!seed.controlPlane) return;
-      for (const pod of mirrorPods(seed, nowTimestamp())) {
+      const net = addonNetwork(ctx.store.get('servicecidrs.networking.k8s.io', '', 'kubernetes'));
+      for (const pod of mirrorPods(seed, nowTimestamp(), net)) {
         if (ctx.store.get('pods', 'kube-system', pod.metadata.name!)) continue;
         systemCall(ctx, 'kubelet', { verb: 'create', resource: 'pods', namespace: 'kube-system', body: pod });
       }

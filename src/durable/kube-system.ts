@@ -10,7 +10,7 @@ export const ETCD_IMAGE = 'registry.k8s.io/etcd:3.5.21-0';
 export const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.12.0';
 export const CALICO_VERSION = 'v3.29.3';
 export const METRICS_SERVER_IMAGE = 'registry.k8s.io/metrics-server/metrics-server:v0.7.2';
-const SERVICE_CIDR = '10.96.0.0/12';
+const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 const POD_CIDR = '10.244.0.0/16';
 const PKI = '/etc/kubernetes/pki';
 
@@ -181,8 +181,26 @@ interface StaticPod {
   startup: object;
 }
 
+/** The sandbox's network, as far as kube-system's manifests mention it. */
+export interface AddonNetwork {
+  /** The service range (kube-apiserver's --service-cluster-ip-range); kube-dns takes its 10th address. */
+  serviceCIDR: string;
+}
+
+export const DEFAULT_ADDON_NETWORK: AddonNetwork = { serviceCIDR: DEFAULT_SERVICE_CIDR };
+
+/** kubeadm's cluster DNS address: the 10th address of the service range (10.96.0.10 for 10.96.0.0/12). */
+export function dnsServiceIP(serviceCIDR: string): string {
+  const [base, bits] = serviceCIDR.split('/');
+  const octets = base.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255) || !(Number(bits) >= 0 && Number(bits) <= 28)) return DNS_SERVICE_IP;
+  const size = 2 ** (32 - Number(bits));
+  const n = Math.floor(octets.reduce((a, o) => a * 256 + o, 0) / size) * size + 10;
+  return [24, 16, 8, 0].map((sh) => Math.floor(n / 2 ** sh) % 256).join('.');
+}
+
 /** The four static pods kubeadm writes to /etc/kubernetes/manifests on a control-plane node. */
-function staticPods(node: SeedNode): StaticPod[] {
+function staticPods(node: SeedNode, net: AddonNetwork = DEFAULT_ADDON_NETWORK): StaticPod[] {
   const ip = node.ip;
   const etcdPKI = `${PKI}/etcd`;
   return [
@@ -249,7 +267,7 @@ function staticPods(node: SeedNode): StaticPod[] {
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
         `--service-account-key-file=${PKI}/sa.pub`,
         `--service-account-signing-key-file=${PKI}/sa.key`,
-        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        `--service-cluster-ip-range=${net.serviceCIDR}`,
         `--tls-cert-file=${PKI}/apiserver.crt`,
         `--tls-private-key-file=${PKI}/apiserver.key`,
       ],
@@ -281,7 +299,7 @@ function staticPods(node: SeedNode): StaticPod[] {
         `--requestheader-client-ca-file=${PKI}/front-proxy-ca.crt`,
         `--root-ca-file=${PKI}/ca.crt`,
         `--service-account-private-key-file=${PKI}/sa.key`,
-        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        `--service-cluster-ip-range=${net.serviceCIDR}`,
         '--use-service-account-credentials=true',
       ],
       cpu: '200m',
@@ -371,8 +389,8 @@ function mirrorPod(node: SeedNode, p: StaticPod, now: string): KObject {
 }
 
 /** The mirror pods of a control-plane node's static pods (kubeadm's four manifests). */
-export function mirrorPods(node: SeedNode, now: string): KObject[] {
-  return staticPods(node).map((p) => mirrorPod(node, p, now));
+export function mirrorPods(node: SeedNode, now: string, net: AddonNetwork = DEFAULT_ADDON_NETWORK): KObject[] {
+  return staticPods(node, net).map((p) => mirrorPod(node, p, now));
 }
 
 /** Whether a pod is a mirror pod (the kubelet posts it for a static pod). */
@@ -392,8 +410,9 @@ function configMap(name: string, data: Record<string, string>, labels?: Record<s
   return core('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'kube-system', ...(labels ? { labels } : {}) }, data });
 }
 
-function coreDNS(): Seeded[] {
+function coreDNS(net: AddonNetwork): Seeded[] {
   const labels = { 'k8s-app': 'kube-dns' };
+  const clusterIP = dnsServiceIP(net.serviceCIDR);
   return [
     clusterRole('system:coredns', [
       { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
@@ -412,8 +431,8 @@ function coreDNS(): Seeded[] {
         annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
       },
       spec: {
-        clusterIP: DNS_SERVICE_IP,
-        clusterIPs: [DNS_SERVICE_IP],
+        clusterIP,
+        clusterIPs: [clusterIP],
         ports: [
           { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
           { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
@@ -785,9 +804,15 @@ function metricsServer(): Seeded[] {
  * mirror pods, then one add-on at a time). Mirror pods need their node's uid, so this runs after
  * the nodes exist. `proxyMode` is the sandbox's kube-proxy mode (iptables|ipvs).
  */
-export function kubeSystemGroups(nodes: SeedNode[], now: string, proxyMode = 'iptables'): Seeded[][] {
-  const mirrors = nodes.filter((n) => n.controlPlane).flatMap((node) => mirrorPods(node, now).map((p) => core('pods', p)));
-  return [mirrors, coreDNS(), kubeProxy(proxyMode, apiServerURL(nodes)), calico(), metricsServer()];
+export function kubeSystemGroups(nodes: SeedNode[], now: string, proxyMode = 'iptables', net: AddonNetwork = DEFAULT_ADDON_NETWORK): Seeded[][] {
+  const mirrors = nodes.filter((n) => n.controlPlane).flatMap((node) => mirrorPods(node, now, net).map((p) => core('pods', p)));
+  return [mirrors, coreDNS(net), kubeProxy(proxyMode, apiServerURL(nodes)), calico(), metricsServer()];
+}
+
+/** The service range the API server serves: the default ServiceCIDR object's, else kubeadm's default. */
+export function addonNetwork(serviceCIDR: KObject | undefined): AddonNetwork {
+  const cidr = (serviceCIDR?.spec as { cidrs?: string[] } | undefined)?.cidrs?.find((c) => !c.includes(':'));
+  return { serviceCIDR: cidr ?? DEFAULT_SERVICE_CIDR };
 }
 
 /** A stored Node as the seed needs it. */
