@@ -1,6 +1,6 @@
 import { defineConfig } from 'drizzle-kit';
 
-// Cluster Durable Object storage; the registry D1 database has its own plain SQL migrations.
+// Cluster Durable Object storage; the registry D1 database has its own config (drizzle.registry.config.ts).
 export default defineConfig({
   dialect: 'sqlite',
   driver: 'durable-sqlite',

@@ -14,7 +14,20 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: { KUBEDO_BOOTSTRAP_TOKEN: 'test-token', KUBEDO_BOOKMARK_INTERVAL_MS: '200' } },
+            miniflare: {
+              bindings: {
+                KUBEDO_BOOTSTRAP_TOKEN: 'test-token',
+                KUBEDO_BOOKMARK_INTERVAL_MS: '200',
+                // Small enough that test/integration/sandboxes.test.ts reaches them (API-created sandboxes only).
+                KUBEDO_SANDBOX_MAX_NODES: '6',
+                KUBEDO_SANDBOX_MAX_PODS: '4',
+                KUBEDO_SANDBOX_MAX_WATCHES: '3',
+                KUBEDO_SANDBOX_REQUESTS_PER_SECOND: '20',
+                KUBEDO_SANDBOX_REQUEST_BURST: '150',
+                KUBEDO_SANDBOX_CREATE_PER_MINUTE: '6',
+                KUBEDO_SANDBOX_CREATE_BURST: '5',
+              },
+            },
           }),
         ],
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 30000 },

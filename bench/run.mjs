@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiScenario } from './api.mjs';
 import { launch } from './launch.mjs';
+import { sandboxScenario } from './sandbox.mjs';
 import { scheduleScenario } from './schedule.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,6 +27,13 @@ try {
     results.push(sched);
     console.log(`\nscenario schedule: ${sched.nodes} nodes, ${sched.pods} pods`);
     console.table([sched]);
+  }
+  if (!only || only === 'sandbox') {
+    const sizes = (process.env.BENCH_SANDBOX_SIZES || '10,100,1000').split(',').map(Number);
+    const sb = await sandboxScenario(env, { sizes, samples: Number(process.env.BENCH_SANDBOX_SAMPLES || 20) });
+    results.push(sb);
+    console.log(`\nscenario sandbox: create-to-first-answer with ${sizes.join(', ')} sandboxes existing (p50 grows ×${sb.growth}; anchors: KWOK ~5 s, vcluster seconds, kind tens of seconds)`);
+    console.table(sb.rows);
   }
   const out = path.join(here, 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -13,6 +13,22 @@ export interface Env {
   KUBEDO_CA_DATA?: string;
   /** Bookmark interval for watches in ms (default 30000); tests shorten it. */
   KUBEDO_BOOKMARK_INTERVAL_MS?: string;
+  // Sandbox API and per-sandbox limits (README "Sandboxes"; defaults in src/tenancy/limits.ts and policy.ts).
+  /** `open` (anyone, rate-limited per client) or `operator` (POST /v1/sandboxes needs the operator token). */
+  KUBEDO_SANDBOX_CREATION?: string;
+  /** The operator's bearer token for the sandbox API (a secret in production). */
+  KUBEDO_OPERATOR_TOKEN?: string;
+  KUBEDO_SANDBOX_CREATE_PER_MINUTE?: string;
+  KUBEDO_SANDBOX_CREATE_BURST?: string;
+  KUBEDO_SANDBOX_DEFAULT_TTL_SECONDS?: string;
+  KUBEDO_SANDBOX_MAX_TTL_SECONDS?: string;
+  KUBEDO_SANDBOX_MAX_OBJECTS?: string;
+  KUBEDO_SANDBOX_MAX_BYTES?: string;
+  KUBEDO_SANDBOX_MAX_NODES?: string;
+  KUBEDO_SANDBOX_MAX_PODS?: string;
+  KUBEDO_SANDBOX_REQUESTS_PER_SECOND?: string;
+  KUBEDO_SANDBOX_REQUEST_BURST?: string;
+  KUBEDO_SANDBOX_MAX_WATCHES?: string;
 }
 
 declare global {

@@ -4,8 +4,9 @@ import { dnsQueryRequest } from './api/dns';
 import { clusterRequest, statusResponse, type ClusterVars } from './api/routes';
 import { errors } from './api/status';
 import type { Env } from './env';
-import { authenticate } from './tenancy/auth';
-import { DEFAULT_SANDBOX_ID, ensureSandbox } from './tenancy/sandboxes';
+import { sandboxApi } from './api/sandboxes';
+import { authenticate, ownSandboxId } from './tenancy/auth';
+import { DEFAULT_SANDBOX_ID, ensureSandbox, sweepSandboxes } from './tenancy/sandboxes';
 
 export { ClusterObject } from './durable/cluster';
 
@@ -13,20 +14,22 @@ type AppEnv = { Bindings: Env; Variables: ClusterVars };
 const app = new Hono<AppEnv>();
 
 /** Authenticate, then bind the request to its sandbox's Cluster DO. */
-function sandbox(idOf: (c: Context<AppEnv>) => string, base: (id: string) => string) {
+function sandbox(idOf: (c: Context<AppEnv>) => string | Promise<string>, base: (id: string) => string) {
   return async (c: Context<AppEnv>, next: Next) => {
-    const user = authenticate(c.env, c.req.header('Authorization'));
-    if (!user) return statusResponse(errors.unauthorized().status);
+    const id = await idOf(c);
+    // Unknown ids answer 401 like a wrong token: the token decides, not the id.
+    const auth = await authenticate(c.env, id, c.req.header('Authorization'));
+    if (!auth) return statusResponse(errors.unauthorized().status);
+    const { user, stub } = auth;
     c.set('user', user);
-    const id = idOf(c);
-    const stub = await ensureSandbox(c.env, id);
-    if (!stub) return statusResponse(errors.notFound({ group: '', resource: 'sandboxes' }, id).status);
     c.set('cluster', id);
     c.set('stub', stub);
     c.set('base', base(id));
     await next();
   };
 }
+
+app.route('/v1/sandboxes', sandboxApi);
 
 app.use('/clusters/:cluster/*', sandbox((c) => c.req.param('cluster') ?? '', (id) => `/clusters/${id}`));
 app.all('/clusters/:cluster/dns-query', dnsQueryRequest);
@@ -37,7 +40,7 @@ app.all('/clusters/:cluster/*', (c) => clusterRequest(c, new URL(c.req.url).path
 const BARE = ['/version', '/healthz', '/livez', '/readyz', '/api', '/apis', '/openapi'];
 for (const p of BARE) {
   for (const pattern of [p, `${p}/*`]) {
-    app.use(pattern, sandbox(() => DEFAULT_SANDBOX_ID, () => ''));
+    app.use(pattern, sandbox((c) => ownSandboxId(c.env, c.req.header('Authorization')), () => ''));
     app.all(pattern, (c) => clusterRequest(c, new URL(c.req.url).pathname.slice(1)));
   }
 }
@@ -51,8 +54,9 @@ app.onError((err) => {
 export default {
   fetch: app.fetch,
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
-    // The watchdog: every sandbox runs what is overdue and re-arms its alarm.
+    // The watchdog: every sandbox runs what is overdue and re-arms its alarm; expired ones go.
     const stub = await ensureSandbox(env, DEFAULT_SANDBOX_ID);
     if (stub) ctx.waitUntil(stub.watchdog());
+    ctx.waitUntil(sweepSandboxes(env));
   },
 } satisfies ExportedHandler<Env>;

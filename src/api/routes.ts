@@ -203,6 +203,9 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
   }
   const reply = await c.var.stub.call(call);
   const headers: Record<string, string> = {};
+  // Rate limits (429) tell the client when to come back, like API Priority and Fairness.
+  const retryAfter = reply.status === 429 ? (reply.body as Status).details?.retryAfterSeconds : undefined;
+  if (retryAfter) headers['Retry-After'] = String(retryAfter);
   if (reply.warnings?.length) headers['Warning'] = reply.warnings.map((w) => `299 - "${w.replace(/"/g, '\\"')}"`).join(', ');
   let body: unknown = reply.body;
   if (accept.table && reply.status < 300 && (verb === 'get' || verb === 'list') && path.subresource === undefined) {

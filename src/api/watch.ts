@@ -49,7 +49,10 @@ export async function relayWatch(
   });
   const ws = upstream.webSocket;
   if (upstream.status !== 101 || !ws) {
-    return new Response(upstream.body, { status: upstream.status, headers: { 'Content-Type': 'application/json' } });
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    const retryAfter = upstream.headers.get('Retry-After');
+    if (retryAfter) headers['Retry-After'] = retryAfter;
+    return new Response(upstream.body, { status: upstream.status, headers });
   }
   ws.accept();
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
@@ -90,6 +93,8 @@ export async function relayWatch(
   });
   ws.addEventListener('close', finish);
   ws.addEventListener('error', finish);
+  // The client went away: end the DO's side now (it counts against the sandbox's watch limit).
+  writer.closed.then(finish, finish);
   // Never compress a watch: gzip buffers events. Cloudflare (and miniflare) leave a response with
   // an explicit identity encoding and no-transform alone.
   return new Response(readable, {

@@ -11,6 +11,8 @@
 //   KUBEDO_INSPECTOR_PORT    devtools inspector port (default: a free port)
 //   KUBEDO_LOG_REQUESTS=1    show wrangler's per-request log lines (hidden by default)
 //   KUBEDO_VERBOSE=1         pass wrangler's output through unfiltered
+//   KUBEDO_OPERATOR_TOKEN, KUBEDO_SANDBOX_*  sandbox API mode, limits and TTLs (README "Sandboxes"),
+//                            passed to the Worker as vars
 //   KUBEDO_STOP_ON_STDIN_CLOSE=1  stop (like SIGTERM) when stdin reaches EOF: a parent process (the
 //                            e2e global setup) keeps a pipe open, so if it dies nothing is left running
 //   KUBEDO_REMOVE_ON_ORPHAN  a folder to delete after such a stdin-EOF stop (the e2e temporary folder)
@@ -307,6 +309,15 @@ function kubeconfigYaml({ caPem, token }) {
   });
 }
 
+/** Sandbox configuration from our environment, as wrangler --var arguments. */
+function sandboxVars() {
+  const out = [];
+  for (const [k, v] of Object.entries(env)) {
+    if ((k === 'KUBEDO_OPERATOR_TOKEN' || k.startsWith('KUBEDO_SANDBOX_')) && v !== undefined && v !== '') out.push('--var', `${k}:${v}`);
+  }
+  return out;
+}
+
 async function main() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 22 || (major === 22 && minor < 12)) {
@@ -346,6 +357,7 @@ async function main() {
     '--var', `KUBEDO_BOOTSTRAP_TOKEN:${token}`,
     // The CA clients trust (kubeconfig certificate-authority-data, kube-root-ca.crt).
     '--var', `KUBEDO_CA_DATA:${Buffer.from(certs.caPem).toString('base64')}`,
+    ...sandboxVars(),
   ];
   const childEnv = {
     ...env,

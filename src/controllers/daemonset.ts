@@ -3,8 +3,10 @@
 // affinity, NoSchedule/NoExecute taints against the template's tolerations plus the ones upstream
 // adds to every daemon pod). Pods are pinned with a required node affinity on metadata.name so the
 // scheduler places them; pods on nodes that no longer qualify and duplicates are deleted. Template
-// changes roll out with RollingUpdate (maxUnavailable nodes at a time, maxSurge 0) or OnDelete.
-// Status is written (status subresource) when it changed. ControllerRevisions are not kept.
+// changes roll out with RollingUpdate (maxUnavailable nodes at a time, or maxSurge nodes with a
+// second, updated pod that replaces the old one once available) or OnDelete.
+// Status is written (status subresource) when it changed. Each template is a ControllerRevision
+// (history.ts, constructHistory): pods carry its hash in `controller-revision-hash`.
 import type { Node, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1';
 import type { Controller } from '../durable/control-loop';
 import type { StoredEvent } from '../durable/store';
@@ -17,11 +19,12 @@ import { splitKey, systemCall, type ClusterContext } from './context';
 import { availableAt, controllerRef, isPodActive, isPodReady, labelsOf, ownerRefs, phaseOf, sortedJson } from './podutil';
 import { eventRecorder } from './events';
 import { podTemplateHash } from './deployment';
+import { bumpRevision, createRevision, equalData, nextRevision, REVISION_HASH_LABEL, revisionNumber, revisionsOf, templatePatch, truncateHistory } from './history';
 
 const RESOURCE = 'daemonsets.apps';
 const COMPONENT = 'daemonset-controller';
 const API = { group: 'apps', version: 'v1', resource: 'daemonsets' };
-const HASH_LABEL = 'controller-revision-hash';
+const HASH_LABEL = REVISION_HASH_LABEL;
 const GENERATION_LABEL = 'pod-template-generation';
 const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
 /** Upstream's BurstReplicas. */
@@ -220,7 +223,34 @@ export function daemonSetController(ctx: ClusterContext): Controller {
       if (!reqs || !reqs.length) return; // invalid or empty selector: upstream gives up
       if (ds.metadata.deletionTimestamp) return;
 
-      const hash = podTemplateHash(spec.template ?? {}, (ds.status as { collisionCount?: number } | undefined)?.collisionCount);
+      // constructHistory: the revision whose data is the template (renumbered when it was an older
+      // one: a rollback), else a new one; its hash labels the pods.
+      const collisionCount0 = (ds.status as { collisionCount?: number } | undefined)?.collisionCount;
+      const histories = revisionsOf(ctx, ds, { kind: 'DaemonSet', component: COMPONENT });
+      const data = templatePatch(ds);
+      const curHistories = histories.filter((h) => equalData(h, data));
+      const oldHistories = histories.filter((h) => !curHistories.includes(h));
+      const currRevision = nextRevision(oldHistories);
+      let collisionCount = collisionCount0;
+      let cur: KObject | undefined;
+      if (!curHistories.length) {
+        const made = createRevision(ctx, ds, { kind: 'DaemonSet', component: COMPONENT }, data, currRevision, collisionCount0 ?? 0, (c) =>
+          podTemplateHash(spec.template ?? {}, c === 0 && collisionCount0 === undefined ? undefined : c),
+        );
+        if ('error' in made) {
+          event(ds, 'Warning', 'FailedCreate', `Error creating ControllerRevision: ${made.error}`);
+          return now + ERROR_RETRY_MS;
+        }
+        cur = made.revision;
+        if (made.collisionCount !== (collisionCount0 ?? 0)) collisionCount = made.collisionCount;
+      } else {
+        // dedupCurHistories: keep the newest equal revision.
+        const keep = curHistories[curHistories.length - 1];
+        for (const h of curHistories.slice(0, -1)) systemCall(ctx, COMPONENT, { group: 'apps', resource: 'controllerrevisions', verb: 'delete', namespace, name: h.metadata.name });
+        cur = revisionNumber(keep) < currRevision ? bumpRevision(ctx, COMPONENT, keep, currRevision) : keep;
+        if (!cur) return now + ERROR_RETRY_MS;
+      }
+      const hash = labelsOf(cur)[HASH_LABEL] ?? podTemplateHash(spec.template ?? {}, collisionCount);
       const generation = ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION] ?? String(ds.metadata.generation ?? 1);
       const { timeScale } = sandboxConfig(ctx.store);
       const minReadyMs = ((spec.minReadySeconds ?? 0) * 1000) / timeScale;
@@ -230,6 +260,8 @@ export function daemonSetController(ctx: ClusterContext): Controller {
         return at !== undefined && at <= now;
       };
 
+      const strategy = spec.updateStrategy?.type ?? 'RollingUpdate';
+      const surgeRaw = strategy === 'RollingUpdate' ? spec.updateStrategy?.rollingUpdate?.maxSurge : undefined;
       const nodes = [...ctx.store.list('nodes')] as unknown as Node[];
       const byNode = podsByNode(claimPods(ds, reqs));
       const eligibility = new Map<string, [boolean, boolean]>();
@@ -248,20 +280,55 @@ export function daemonSetController(ctx: ClusterContext): Controller {
             else running.push(p);
           }
           if (shouldRun && !running.length && pods.length) toCreate.push(nodeName);
-          // Duplicates: keep the oldest.
-          for (const p of running.slice(1)) toDelete.set(p.metadata.uid!, p);
+          if (!surgeRaw || surgeRaw === '0%') {
+            // Duplicates: keep the oldest.
+            for (const p of running.slice(1)) toDelete.set(p.metadata.uid!, p);
+          } else {
+            // Surge: the oldest updated and the oldest old pod may share a node; the old one goes
+            // once it is not ready or the updated one is available.
+            let newest: KObject | undefined, oldest: KObject | undefined;
+            for (const p of running) {
+              if (isUpdated(p) && !newest) newest = p;
+              else if (!isUpdated(p) && !oldest) oldest = p;
+              else toDelete.set(p.metadata.uid!, p);
+            }
+            if (newest && oldest && (!isPodReady(oldest) || isAvailable(newest))) toDelete.set(oldest.metadata.uid!, oldest);
+          }
         } else for (const p of pods) toDelete.set(p.metadata.uid!, p);
       }
       // Pods bound to nodes that do not exist.
       for (const [nodeName, pods] of byNode) if (!eligibility.has(nodeName)) for (const p of pods) toDelete.set(p.metadata.uid!, p);
 
-      // rollingUpdate (maxSurge 0): replace old pods on at most maxUnavailable nodes at a time.
+      // rollingUpdate: with maxSurge, an updated pod starts beside the old one on up to maxSurge
+      // nodes at a time and the old one goes once it is available; otherwise old pods are replaced
+      // on at most maxUnavailable nodes at a time.
       let next: number | undefined;
-      const strategy = spec.updateStrategy?.type ?? 'RollingUpdate';
-      if (strategy === 'RollingUpdate') {
-        let desired = 0;
-        for (const [s] of eligibility.values()) if (s) desired++;
-        const maxUnavailable = Math.max(scaled(spec.updateStrategy?.rollingUpdate?.maxUnavailable, desired, 1), 0);
+      let desiredNodes = 0;
+      for (const [s] of eligibility.values()) if (s) desiredNodes++;
+      const maxSurge = Math.max(scaled(surgeRaw, desiredNodes, 0), 0);
+      if (strategy === 'RollingUpdate' && maxSurge > 0) {
+        let numSurge = 0;
+        const allowedNew: string[] = [];
+        const candidateNew: string[] = [];
+        for (const [nodeName, pods] of byNode) {
+          const live = pods.filter((p) => phaseOf(p) !== 'Failed');
+          const fresh = live.filter(isUpdated);
+          const old = live.filter((p) => !isUpdated(p));
+          if (fresh.length > 1 || old.length > 1) {
+            numSurge++; // the manage step cleans this node up first
+            continue;
+          }
+          if (!eligibility.get(nodeName)?.[0] || !old.length) continue;
+          if (!fresh.length) {
+            if (!isAvailable(old[0])) allowedNew.push(nodeName);
+            else candidateNew.push(nodeName);
+          } else if (!isAvailable(fresh[0])) numSurge++;
+          else toDelete.set(old[0].metadata.uid!, old[0]);
+        }
+        const remaining = Math.min(Math.max(maxSurge - numSurge, 0), candidateNew.length);
+        toCreate.push(...allowedNew, ...candidateNew.slice(0, remaining));
+      } else if (strategy === 'RollingUpdate') {
+        const maxUnavailable = Math.max(scaled(spec.updateStrategy?.rollingUpdate?.maxUnavailable, desiredNodes, 1), 0);
         let numUnavailable = 0;
         const allowed: KObject[] = [];
         const candidates: KObject[] = [];
@@ -341,9 +408,16 @@ export function daemonSetController(ctx: ClusterContext): Controller {
       setCount('numberUnavailable', desired - available);
       setCount('updatedNumberScheduled', updated);
       if (ds.metadata.generation !== undefined) newStatus.observedGeneration = ds.metadata.generation;
+      if (collisionCount !== undefined) newStatus.collisionCount = collisionCount;
       if (sortedJson(newStatus) !== sortedJson(ds.status ?? {})) {
         systemCall(ctx, COMPONENT, { ...API, verb: 'update', subresource: 'status', namespace, name, body: { ...ds, status: newStatus } });
       }
+
+      // cleanupHistory: old revisions no pod uses, beyond revisionHistoryLimit, oldest first.
+      const liveHashes = new Set<string>();
+      for (const pods of after.values()) for (const p of pods) if (labelsOf(p)[HASH_LABEL]) liveHashes.add(labelsOf(p)[HASH_LABEL]);
+      const limit = Number((ds.spec as { revisionHistoryLimit?: number } | undefined)?.revisionHistoryLimit ?? 10);
+      truncateHistory(ctx, COMPONENT, oldHistories, (h) => liveHashes.has(labelsOf(h)[HASH_LABEL] ?? ''), limit);
 
       if (failed) {
         const n = (failures.get(key) ?? 0) + 1;

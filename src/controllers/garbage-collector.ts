@@ -1,13 +1,17 @@
 // The garbage collector: an ownerReferences graph kept in memory (built once per wake-up, then fed
 // by store events). Dependents whose owners are all gone are deleted (Background); an owner being
 // deleted in the Foreground waits for its blocking dependents; Orphan strips the owner from its
-// dependents first. Dangling owner references to other live owners are removed.
+// dependents first. Dangling owner references to other live owners are removed. Owner references
+// resolve as upstream's: a namespaced owner only in the dependent's own namespace (one elsewhere is
+// dangling, with an OwnerRefInvalidNamespace event), a cluster-scoped owner from anywhere; a
+// cluster-scoped dependent naming a namespaced owner is invalid and left alone.
 import type { Catalog } from '../durable/catalog';
 import type { Controller } from '../durable/control-loop';
 import type { StoredEvent } from '../durable/store';
 import { storageKey } from '../registry';
 import type { KObject, OwnerReference, ResourceDef } from '../registry/types';
 import type { ClusterContext } from './context';
+import { eventRecorder } from './events';
 
 interface Loc {
   resource: string; // storage key
@@ -22,11 +26,59 @@ const parseLoc = (k: string): Loc => {
 };
 
 const FOREGROUND = 'foregroundDeletion';
+const COMPONENT = 'garbage-collector-controller';
 const ORPHAN = 'orphan';
 
 export function garbageCollector(ctx: ClusterContext): Controller {
   let graph: { byUid: Map<string, Loc>; dependents: Map<string, Set<string>> } | undefined;
   let defs: Map<string, ResourceDef> | undefined;
+  const recorder = eventRecorder(ctx, COMPONENT);
+
+  /** Kinds seen served (a kind does not change scope; unknown ones are looked up again). */
+  const scopes = new Map<string, boolean>();
+  /** Whether apiVersion/kind names a namespaced resource (undefined: not served). */
+  function kindNamespaced(apiVersion: string, kind: string): boolean | undefined {
+    const key = `${apiVersion}\u0000${kind}`;
+    const known = scopes.get(key);
+    if (known !== undefined) return known;
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const def = ctx.catalog.all().find((d) => d.group === group && d.version === version && d.kind === kind);
+    if (def) scopes.set(key, def.scope === 'Namespaced');
+    return def ? def.scope === 'Namespaced' : undefined;
+  }
+
+  /** reportInvalidNamespaceOwnerRef: a Warning on the dependent. */
+  function reportInvalidNamespace(loc: Loc, dep: KObject, ref: OwnerReference): void {
+    const def = defOf(loc.resource);
+    if (!def) return;
+    const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+    const ns = loc.namespace;
+    recorder.event(dep, def.kind, apiVersion, 'Warning', 'OwnerRefInvalidNamespace', `ownerRef [${ref.apiVersion}/${ref.kind}, namespace: ${ns}, name: ${ref.name}, uid: ${ref.uid}] does not exist in namespace "${ns}"`);
+  }
+
+  /**
+   * classifyReferences: solid owners exist where the reference says (same uid, name and kind, in the
+   * dependent's namespace unless cluster-scoped); invalid ones can never resolve.
+   */
+  function classify(loc: Loc, dep: KObject): { solid: OwnerReference[]; dangling: OwnerReference[]; invalid: OwnerReference[] } {
+    const g = load(ctx.catalog);
+    const out = { solid: [] as OwnerReference[], dangling: [] as OwnerReference[], invalid: [] as OwnerReference[] };
+    for (const r of dep.metadata.ownerReferences ?? []) {
+      const namespaced = kindNamespaced(r.apiVersion, r.kind);
+      if (!loc.namespace && namespaced) {
+        out.invalid.push(r);
+        continue;
+      }
+      const at = g.byUid.get(r.uid);
+      if (namespaced === undefined && !at) {
+        out.invalid.push(r); // a kind nobody serves: upstream cannot map it and keeps retrying
+        continue;
+      }
+      const ok = !!at && at.name === r.name && defOf(at.resource)?.kind === r.kind && (at.namespace === '' || at.namespace === loc.namespace);
+      (ok ? out.solid : out.dangling).push(r);
+    }
+    return out;
+  }
 
   function defOf(resource: string): ResourceDef | undefined {
     defs ??= new Map();
@@ -111,19 +163,19 @@ export function garbageCollector(ctx: ClusterContext): Controller {
     return { ...obj, metadata: { ...obj.metadata, finalizers: (obj.metadata.finalizers ?? []).filter((x) => x !== f) } };
   }
 
-  /** A dependent whose owner `uid` is gone: delete it if no owner is left, else drop the dangling reference. */
-  function handleDependent(loc: Loc, uid: string): void {
+  /** attemptToDeleteItem: delete a dependent with no solid owner left, else drop its dangling references. */
+  function handleDependent(loc: Loc): void {
     const dep = get(loc);
-    if (!dep) return;
-    const refs: OwnerReference[] = dep.metadata.ownerReferences ?? [];
-    if (!refs.some((r) => r.uid === uid)) return;
-    const g = load(ctx.catalog);
-    const alive = refs.filter((r) => r.uid !== uid && g.byUid.has(r.uid));
-    if (alive.length === 0) {
+    if (!dep?.metadata.ownerReferences?.length) return;
+    const { solid, dangling, invalid } = classify(loc, dep);
+    if (invalid.length || !dangling.length) return; // an invalid reference is an error retrying cannot fix
+    if (solid.length === 0) {
       if (!dep.metadata.deletionTimestamp) del(loc, dep, 'Background');
-    } else {
-      update(loc, withoutOwner(dep, uid));
+      return;
     }
+    let next = dep;
+    for (const r of dangling) next = withoutOwner(next, r.uid);
+    update(loc, next);
   }
 
   /** An owner being deleted with the orphan or foregroundDeletion finalizer. */
@@ -178,6 +230,19 @@ export function garbageCollector(ctx: ClusterContext): Controller {
     if (e.type === 'ADDED' && g) {
       for (const ref of e.object.metadata.ownerReferences ?? []) if (!g.byUid.has(ref.uid)) keys.push(`gone\u0000${ref.uid}`);
     }
+    if (g && e.type !== 'DELETED') {
+      const here = locKey({ resource: e.resource, namespace: e.namespace, name: e.name });
+      // A dependent whose (new) references name a namespaced owner of another namespace.
+      const before = new Set((e.prev?.metadata.ownerReferences ?? []).map((r) => r.uid));
+      for (const ref of e.object.metadata.ownerReferences ?? []) {
+        const at = g.byUid.get(ref.uid);
+        if (!before.has(ref.uid) && at && at.namespace && at.namespace !== e.namespace) keys.push(`invalid\u0000${ref.uid}\u0000${here}`);
+      }
+      // An owner that appears after dependents in other namespaces named it.
+      if (e.type === 'ADDED' && e.namespace && uid) {
+        for (const d of g.dependents.get(uid) ?? []) if (parseLoc(d).namespace !== e.namespace) keys.push(`invalid\u0000${uid}\u0000${d}`);
+      }
+    }
     return keys;
   }
 
@@ -193,7 +258,17 @@ export function garbageCollector(ctx: ClusterContext): Controller {
         const uid = rest[0];
         const g = load(ctx.catalog);
         if (g.byUid.has(uid)) return; // the owner exists after all
-        for (const d of [...(g.dependents.get(uid) ?? [])]) handleDependent(parseLoc(d), uid);
+        for (const d of [...(g.dependents.get(uid) ?? [])]) handleDependent(parseLoc(d));
+        return;
+      }
+      if (kind === 'invalid') {
+        const [uid, ...locParts] = rest;
+        const loc = parseLoc(locParts.join('\u0000'));
+        const dep = get(loc);
+        const ref = dep?.metadata.ownerReferences?.find((r) => r.uid === uid);
+        if (!dep || !ref) return;
+        reportInvalidNamespace(loc, dep, ref);
+        handleDependent(loc);
         return;
       }
       return handleDeletingOwner(parseLoc(rest.join('\u0000')));

@@ -13,6 +13,8 @@ import { jobController } from './job';
 import { kubeletController } from './kubelet';
 import { kubeSystemAddons } from './kube-system-addons';
 import { nodeLifecycleController } from './node-lifecycle';
+import { pvProtectionController } from './pv-protection';
+import { pvcProtectionController } from './pvc-protection';
 import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
 import { statefulSetController } from './statefulset';
@@ -29,6 +31,8 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     daemonSetController(cc),
     statefulSetController(cc),
     volumeProvisioner(cc),
+    pvcProtectionController(cc),
+    pvProtectionController(cc),
     jobController(cc),
     cronJobController(cc),
     disruptionController(cc),

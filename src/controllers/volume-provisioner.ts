@@ -214,11 +214,9 @@ export function volumeProvisioner(ctx: ClusterContext): Controller {
       const ref = specOf(pv).claimRef as Obj | undefined;
       if (!ref || ref.namespace !== namespace || ref.name !== name) continue;
       if (uid && ref.uid && ref.uid !== uid) continue;
-      if (pv.metadata.deletionTimestamp) continue;
       const policy = specOf(pv).persistentVolumeReclaimPolicy ?? 'Retain';
-      if (policy === 'Delete') {
-        systemCall(ctx, COMPONENT, { verb: 'delete', resource: 'persistentvolumes', name: pv.metadata.name, body: { preconditions: { uid: pv.metadata.uid } } });
-      } else if (phaseOf(pv) !== 'Released') {
+      // Released first (what lets pv-protection drop its finalizer), then the Delete policy.
+      if (phaseOf(pv) !== 'Released') {
         systemCall(ctx, COMPONENT, {
           verb: 'update',
           resource: 'persistentvolumes',
@@ -226,6 +224,9 @@ export function volumeProvisioner(ctx: ClusterContext): Controller {
           name: pv.metadata.name,
           body: { ...pv, status: { ...((pv.status ?? {}) as Obj), phase: 'Released', lastPhaseTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } },
         });
+      }
+      if (policy === 'Delete' && !pv.metadata.deletionTimestamp) {
+        systemCall(ctx, COMPONENT, { verb: 'delete', resource: 'persistentvolumes', name: pv.metadata.name, body: { preconditions: { uid: pv.metadata.uid } } });
       }
     }
   }

@@ -45,3 +45,17 @@ export function admitDefaultTolerationSeconds(pod: KObject, seconds: number): vo
     }
   }
 }
+
+export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
+export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
+
+/**
+ * StorageObjectInUseProtection: new claims and volumes get the finalizer that keeps them while in
+ * use (the pvc-protection and pv-protection controllers remove it).
+ */
+export function admitStorageProtection(resource: string, obj: KObject): void {
+  const finalizer = resource === 'persistentvolumeclaims' ? PVC_PROTECTION_FINALIZER : resource === 'persistentvolumes' ? PV_PROTECTION_FINALIZER : undefined;
+  if (!finalizer) return;
+  const list = obj.metadata.finalizers ?? [];
+  if (!list.includes(finalizer)) obj.metadata.finalizers = [...list, finalizer];
+}

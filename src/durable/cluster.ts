@@ -23,7 +23,7 @@ import { PodsByNode } from './caches';
 import { Catalog } from './catalog';
 import { ControlLoop } from './control-loop';
 import { createBinding, createEviction } from './subresources';
-import { admitDefaultTolerationSeconds, admitPodPriority } from './admission';
+import { admitDefaultTolerationSeconds, admitPodPriority, admitStorageProtection } from './admission';
 import { metricsReply } from './metrics-api';
 import { sandboxConfig } from '../controllers/config';
 import { containerLog, LogError, nextLogLineAt, resolveLogContainer } from '../kubelet/logs';
@@ -34,6 +34,9 @@ import { Store, type StoredEvent } from './store';
 import { resolve, type DnsAnswer, type DnsSource } from '../network/dns';
 import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
+import { checkQuota, tooManyRequests, tooManyWatches } from '../tenancy/limits';
+import { forgetSandbox } from '../tenancy/sandboxes';
+import { EXPIRY_TIMER, Tenant, type TenantRecord } from '../tenancy/tenant';
 import { AccessControl, callAttributes, type RequestAttributes } from '../tenancy/access';
 import { RbacAuthorizer } from '../tenancy/rbac';
 import { BOOTSTRAP_POLICY_VERSION, bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
@@ -53,11 +56,15 @@ export class ClusterObject extends DurableObject<Env> {
   private pods!: PodsByNode;
   private access!: AccessControl;
   private dnsIndex!: DnsIpIndex;
+  private tenant!: Tenant;
+  /** Storage is set up (init() ran); false for an unknown or deleted sandbox id. */
+  private booted = false;
+  private readonly boot: () => Promise<void>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage);
-    ctx.blockConcurrencyWhile(async () => {
+    const boot = async () => {
       await migrate(this.db, migrations);
       this.store = new Store(this.db, ctx.storage);
       this.catalog = new Catalog(this.store);
@@ -72,6 +79,7 @@ export class ClusterObject extends DurableObject<Env> {
             admitPodPriority(this.store, obj);
             admitDefaultTolerationSeconds(obj, sandboxConfig(this.store).defaultTolerationSeconds);
           }
+          if (def.group === '') admitStorageProtection(def.resource, obj);
         },
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
         special: (def, call) => this.special(def, call),
@@ -86,7 +94,25 @@ export class ClusterObject extends DurableObject<Env> {
       this.hub = new WatchHub(ctx, this.store, this.catalog);
       const dnsIndex = (this.dnsIndex = new DnsIpIndex(this.store));
       this.store.onEvent((e) => dnsIndex.onEvent(e));
+      this.applyTenant();
+      this.booted = true;
+    };
+    this.boot = boot;
+    // Storage exists only once init() ran: requests for unknown or deleted ids leave nothing behind.
+    ctx.blockConcurrencyWhile(async () => {
+      if (this.hasStorage()) await boot();
     });
+  }
+
+  private hasStorage(): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
+  }
+
+  /** Load the sandbox's tenant record (token hash, expiry) and enforce its quotas in the store. */
+  private applyTenant(): void {
+    this.tenant = new Tenant(this.ctx.storage, this.env);
+    const limits = this.tenant.limits;
+    this.store.guard = limits ? (w, usage) => checkQuota(limits, usage, w) : undefined;
   }
 
   /** Which controller cares about a change; each runs after the write has committed. */
@@ -122,6 +148,7 @@ export class ClusterObject extends DurableObject<Env> {
   /** kubectl logs: the simulated container log (text), and when the next line comes (follow). */
   async podLog(namespace: string, name: string, q: Record<string, string>, since?: number): Promise<{ status: number; text: string; nextAt?: number }> {
     try {
+      if (!this.booted) throw errors.resourceNotFound();
       const pod = this.store.get('pods', namespace, name);
       if (!pod) throw errors.notFound({ group: '', resource: 'pods' }, name);
       const now = Date.now();
@@ -153,18 +180,62 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** One DNS question, answered as the sandbox's CoreDNS would (served as DNS-over-HTTPS). */
   async dnsQuery(qname: string, qtype: string): Promise<DnsAnswer> {
+    if (!this.booted) return { rcode: 'REFUSED', answers: [], authority: [], additional: [] };
     return resolve(this.dnsSource(), qname, qtype);
   }
 
   /** A deadline of the control loop is due. */
   async alarm(): Promise<void> {
+    if (!this.booted) return this.ctx.storage.deleteAlarm();
+    if (this.tenant.expired()) return this.expire();
     this.loop.fire();
   }
 
-  /** The cron watchdog: run whatever is overdue and re-arm the alarm. */
-  async watchdog(): Promise<{ pending: number }> {
+  /** The cron watchdog: run whatever is overdue and re-arm the alarm; expire the sandbox when due. */
+  async watchdog(): Promise<{ pending: number; exists: boolean }> {
+    if (!this.booted) return { pending: 0, exists: false };
+    if (this.tenant.expired()) {
+      await this.expire();
+      return { pending: 0, exists: false };
+    }
     this.loop.resync();
-    return { pending: this.loop.pending() };
+    return { pending: this.loop.pending(), exists: true };
+  }
+
+  /**
+   * Who a bearer token is in this sandbox: its admin token, else a service-account token; undefined
+   * (401) for anything else, and for an unknown, deleted or expired sandbox.
+   */
+  async authenticate(token: string): Promise<UserInfo | undefined> {
+    if (!this.booted) return undefined;
+    if (this.tenant.expired()) {
+      await this.expire();
+      return undefined;
+    }
+    return (await this.tenant.admin(token)) ?? (await this.authenticateToken(token));
+  }
+
+  /** Delete the sandbox: its watches end, its alarm and all its storage go; its tokens stop working. */
+  async destroy(): Promise<{ deleted: boolean }> {
+    const existed = this.booted;
+    this.booted = false;
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(1001, 'sandbox deleted');
+      } catch {
+        // already closed
+      }
+    }
+    await this.ctx.storage.deleteAll();
+    await this.ctx.storage.deleteAlarm();
+    return { deleted: existed };
+  }
+
+  /** The TTL ran out: delete everything, then the registry row (the cron sweep retries that). */
+  private async expire(): Promise<void> {
+    const id = this.tenant.record?.id;
+    await this.destroy();
+    if (id) await forgetSandbox(this.env, id).catch((err) => console.error('kubedo: registry cleanup failed', id, err));
   }
 
   /**
@@ -191,11 +262,13 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** The established CRDs, for the Worker's discovery, OpenAPI and tables. */
   async customResourceDefinitions(): Promise<object[]> {
+    if (!this.booted) return [];
     return this.catalog.establishedCRDs();
   }
 
   /** Create the sandbox's system objects once; later calls are no-ops. */
-  async init(spec: Partial<SandboxSpec> & { name: string }): Promise<{ created: boolean; revision: number }> {
+  async init(spec: Partial<SandboxSpec> & { name: string }, tenant?: TenantRecord): Promise<{ created: boolean; revision: number }> {
+    if (!this.booted) await this.ctx.blockConcurrencyWhile(this.boot);
     if (this.isInitialized()) {
       this.ensureBootstrapPolicy();
       return { created: false, revision: this.store.revision() };
@@ -220,9 +293,14 @@ export class ClusterObject extends DurableObject<Env> {
       }
     }
     // kube-proxy's ConfigMap records the proxy mode; the other add-ons come right after, from a timer.
-    const cm = kubeProxyConfigMap((full as { proxyMode?: string }).proxyMode ?? 'iptables', apiServerURL([...this.store.list('nodes')].map(seedNode))).object;
+    const cm = kubeProxyConfigMap(full.proxyMode, apiServerURL([...this.store.list('nodes')].map(seedNode))).object;
     this.registry.handle(lookupResource('', 'v1', 'configmaps')!, { verb: 'create', group: '', version: 'v1', resource: 'configmaps', namespace: 'kube-system', query: {}, body: cm });
     this.loop.schedule(ADDONS_CONTROLLER, ADDONS_KEY, Date.now());
+    if (tenant) {
+      Tenant.save(this.ctx.storage, tenant);
+      this.applyTenant();
+      if (tenant.expiresAt !== undefined) this.loop.schedule(EXPIRY_TIMER, tenant.id, tenant.expiresAt);
+    }
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('initialized', 1)");
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
     return { created: true, revision: this.store.revision() };
@@ -242,12 +320,16 @@ export class ClusterObject extends DurableObject<Env> {
   }
 
   isInitialized(): boolean {
+    if (!this.booted) return false;
     return this.ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'initialized'").toArray().length > 0;
   }
 
   /** One Kubernetes API request (everything but watch). Errors come back as Status replies. */
   async call(c: ApiCall): Promise<WireReply> {
     try {
+      if (!this.booted) throw errors.resourceNotFound();
+      const wait = this.tenant.throttle();
+      if (wait) throw tooManyRequests(wait);
       const def = this.catalog.lookup(c.group, c.version, c.resource);
       if (!def) throw errors.resourceNotFound();
       if (c.user) {
@@ -274,19 +356,25 @@ export class ClusterObject extends DurableObject<Env> {
       return Response.json(errors.badRequest('malformed watch parameters').status, { status: 400 });
     }
     try {
+      if (!this.booted) throw errors.resourceNotFound();
+      const wait = this.tenant.throttle();
+      if (wait) throw tooManyRequests(wait);
       if (params.user) this.access.admit(params.user, params.impersonate, callAttributes({ ...params, verb: 'watch' }));
+      const maxWatches = this.tenant.limits?.maxWatches;
+      if (maxWatches && this.hub.active() >= maxWatches) throw tooManyWatches(maxWatches);
       const watcher = this.hub.compile(params);
       const pair = new WebSocketPair();
       this.hub.start(pair[1], params, watcher);
       return new Response(null, { status: 101, webSocket: pair[0] });
     } catch (e) {
       const status = toStatus(e);
-      return Response.json(status, { status: status.code });
+      const retry = status.details?.retryAfterSeconds;
+      return Response.json(status, { status: status.code, headers: retry ? { 'Retry-After': String(retry) } : {} });
     }
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    this.hub.onMessage(ws, message);
+    if (this.booted) this.hub.onMessage(ws, message);
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -7,12 +7,15 @@ export interface SandboxSpec {
   controlPlaneNodes: number;
   workerNodes: number;
   nodeCapacity: { cpu: string; memory: string; pods: string };
+  /** kube-proxy's mode on every node. */
+  proxyMode: 'iptables' | 'ipvs';
 }
 
 export const DEFAULT_SANDBOX: Omit<SandboxSpec, 'name'> = {
   controlPlaneNodes: 1,
   workerNodes: 3,
   nodeCapacity: { cpu: '8', memory: '16Gi', pods: '110' },
+  proxyMode: 'iptables',
 };
 
 export const KUBERNETES_VERSION = 'v1.33.0';

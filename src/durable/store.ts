@@ -6,6 +6,7 @@ import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import type { KObject } from '../registry/types';
 import { events, meta, objects } from './schema';
+import type { PendingWrite, Usage } from '../tenancy/limits';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -43,11 +44,18 @@ function compareKeys(a: Key, b: Key): number {
   return 0;
 }
 
+/** The namespace of the sandbox's own system components (counted apart for the pod limit). */
+const SYSTEM_NAMESPACE = 'kube-system';
+
 export class Store {
   private rev: number;
   private compacted: number;
   private lastCompaction = 0;
   private listeners: ((e: StoredEvent) => void)[] = [];
+  /** Object counts and stored bytes (computed once on first use, then kept up to date by write()). */
+  private counts?: { objects: number; bytes: number; byResource: Map<string, number>; system: Map<string, number> };
+  /** Checked inside each write's transaction before it changes anything (sandbox quotas). */
+  guard?: (w: PendingWrite, usage: Usage) => void;
 
   constructor(
     private readonly db: DrizzleSqliteDODatabase,
@@ -78,6 +86,28 @@ export class Store {
 
   private writeMeta(key: string, value: number): void {
     this.db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+  }
+
+  /** How many objects and stored bytes the partition holds (one aggregate query per DO wake-up). */
+  usage(): Usage {
+    if (!this.counts) {
+      const rows = this.db
+        .select({ resource: objects.resource, n: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(length(${objects.data})), 0)` })
+        .from(objects)
+        .groupBy(objects.resource)
+        .all();
+      const byResource = new Map(rows.map((r) => [r.resource, r.n]));
+      const systemRows = this.db
+        .select({ resource: objects.resource, n: sql<number>`count(*)` })
+        .from(objects)
+        .where(eq(objects.namespace, SYSTEM_NAMESPACE))
+        .groupBy(objects.resource)
+        .all();
+      const system = new Map(systemRows.map((r) => [r.resource, r.n]));
+      this.counts = { objects: rows.reduce((a, r) => a + r.n, 0), bytes: rows.reduce((a, r) => a + r.bytes, 0), byResource, system };
+    }
+    const c = this.counts;
+    return { objects: c.objects, bytes: c.bytes, count: (resource) => c.byResource.get(resource) ?? 0, system: (resource) => c.system.get(resource) ?? 0 };
   }
 
   get(resource: string, namespace: string, name: string): KObject | undefined {
@@ -214,7 +244,7 @@ export class Store {
     type: EventType,
     plan: (current: KObject | undefined, currentRv: number) => (rev: number) => KObject,
   ): StoredEvent {
-    const event = this.storage.transactionSync(() => {
+    const { event, bytesDelta } = this.storage.transactionSync(() => {
       const row = this.db
         .select({ rv: objects.rv, data: objects.data })
         .from(objects)
@@ -225,6 +255,8 @@ export class Store {
       const rev = this.rev + 1;
       const object = build(rev);
       const data = JSON.stringify(object);
+      const bytesDelta = type === 'DELETED' ? -(row?.data.length ?? 0) : data.length - (row?.data.length ?? 0);
+      if (this.guard) this.guard({ resource, namespace: key.namespace, name: key.name, type, bytesDelta }, this.usage());
       if (type === 'DELETED') {
         this.db.delete(objects).where(and(eq(objects.resource, resource), eq(objects.namespace, key.namespace), eq(objects.name, key.name))).run();
       } else if (type === 'ADDED') {
@@ -242,8 +274,9 @@ export class Store {
         .run();
       this.writeMeta('revision', rev);
       this.rev = rev;
-      return { rev, resource, namespace: key.namespace, name: key.name, type, object, prev: current } satisfies StoredEvent;
+      return { event: { rev, resource, namespace: key.namespace, name: key.name, type, object, prev: current } satisfies StoredEvent, bytesDelta };
     });
+    this.count(resource, key.namespace, type, bytesDelta);
     this.maybeCompact();
     // The write has committed: a failing listener must not turn it into an error for the writer.
     for (const l of this.listeners) {
@@ -254,6 +287,16 @@ export class Store {
       }
     }
     return event;
+  }
+
+  private count(resource: string, namespace: string, type: EventType, bytesDelta: number): void {
+    const c = this.counts;
+    if (!c) return;
+    const n = type === 'ADDED' ? 1 : type === 'DELETED' ? -1 : 0;
+    c.objects += n;
+    c.bytes += bytesDelta;
+    if (n) c.byResource.set(resource, (c.byResource.get(resource) ?? 0) + n);
+    if (n && namespace === SYSTEM_NAMESPACE) c.system.set(resource, (c.system.get(resource) ?? 0) + n);
   }
 
   /** Drop history older than the window (or beyond MAX_EVENTS); cheap, at most every 30 s. */

@@ -18,6 +18,9 @@ interface Watcher {
 /** Bookmarks the Worker asks for (it owns the timer so an idle DO sets no alarm). */
 export const BOOKMARK_REQUEST = 'bookmark';
 
+/** Tag on every watch socket (other DO sockets, e.g. exec sessions, are not watches). */
+const WATCH_TAG = 'kubedo:watch';
+
 type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
 export class WatchHub {
@@ -56,7 +59,7 @@ export class WatchHub {
 
   /** Accept a watch socket and send what the client must see first (initial state or replay). */
   start(ws: WebSocket, p: WatchParams, w: Watcher): void {
-    this.ctx.acceptWebSocket(ws, [storageKey(w.def)]);
+    this.ctx.acceptWebSocket(ws, [storageKey(w.def), WATCH_TAG]);
     ws.serializeAttachment(p);
     this.watchers.set(ws, w);
     const rv = p.resourceVersion ? Number(p.resourceVersion) : 0;
@@ -78,6 +81,11 @@ export class WatchHub {
       return;
     }
     for (const e of this.store.eventsSince(storageKey(w.def), rv)) this.deliver(ws, w, e);
+  }
+
+  /** Watches open now (the sandbox's concurrent-watch limit). */
+  active(): number {
+    return this.ctx.getWebSockets(WATCH_TAG).length;
   }
 
   private watcherOf(ws: WebSocket): Watcher | undefined {

@@ -2,7 +2,7 @@
 // scale: one pod per eligible worker (the tainted control plane only when tolerated), status counts,
 // a joining node gets a pod, and an image change rolls every pod.
 import { describe, expect, it } from 'vitest';
-import { k, until } from './helpers';
+import { k, openWatch, until } from './helpers';
 
 const NS = 'ds';
 const MERGE = { 'Content-Type': 'application/merge-patch+json' };
@@ -132,6 +132,41 @@ describe('daemonset controller', () => {
     const deletes = (await k('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name%3Dagent`)).body.items.filter((e: any) => e.reason === 'SuccessfulDelete');
     expect(deletes).toHaveLength(4);
 
+    // ControllerRevisions: one per template; pods carry the newest one's hash.
+    const revisions = async () =>
+      ((await k('GET', `/apis/apps/v1/namespaces/${NS}/controllerrevisions?labelSelector=app%3Dagent`)).body.items as any[]).sort((a, b) => a.revision - b.revision);
+    const revs = await revisions();
+    expect(revs.map((r) => r.revision)).toEqual([1, 2]);
+    for (const r of revs) {
+      expect(r.metadata.name).toBe(`agent-${r.metadata.labels['controller-revision-hash']}`);
+      expect(r.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid, controller: true, blockOwnerDeletion: true }]);
+      expect(r.data.spec.template.$patch).toBe('replace');
+    }
+    expect(revs[0].data.spec.template.spec.containers[0].image).toBe('nginx:1.25');
+    expect(rolled.every((p) => p.metadata.labels['controller-revision-hash'] === revs[1].metadata.labels['controller-revision-hash'])).toBe(true);
+
+    // Rolling back (what `kubectl rollout undo` patches) re-uses revision 1, renumbered 3.
+    const undo = await k('PATCH', `/apis/apps/v1/namespaces/${NS}/daemonsets/agent`, revs[0].data, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    expect(undo.status).toBe(200);
+    await until(
+      'rolled back to nginx:1.25',
+      async () => {
+        const ps = await podsOf(uid);
+        return ps.length === 4 && ps.every((p) => isRunningReady(p) && p.metadata.labels['controller-revision-hash'] === revs[0].metadata.labels['controller-revision-hash']) ? ps : undefined;
+      },
+      20_000,
+    );
+    expect((await revisions()).map((r) => [r.metadata.name, r.revision])).toEqual([
+      [revs[1].metadata.name, 2],
+      [revs[0].metadata.name, 3],
+    ]);
+    // revisionHistoryLimit 0: the old revision no pod uses goes.
+    await k('PATCH', `/apis/apps/v1/namespaces/${NS}/daemonsets/agent`, { spec: { revisionHistoryLimit: 0 } }, MERGE);
+    await until('history trimmed', async () => {
+      const rs = await revisions();
+      return rs.length === 1 && rs[0].metadata.name === revs[0].metadata.name ? rs : undefined;
+    });
+
     // Relabelling a node out of a nodeSelector removes its pod.
     await k('PATCH', `/apis/apps/v1/namespaces/${NS}/daemonsets/everywhere`, { spec: { template: { spec: { nodeSelector: { daemon: 'yes' } } } } }, MERGE);
     await k('PATCH', '/api/v1/nodes/default-worker', { metadata: { labels: { daemon: 'yes' } } }, MERGE);
@@ -139,5 +174,46 @@ describe('daemonset controller', () => {
       const ps = await podsOf(all.body.metadata.uid);
       return ps.length === 1 && ps[0].spec.nodeName === 'default-worker' && isRunningReady(ps[0]) ? ps : undefined;
     });
+  });
+
+  it('maxSurge starts the updated pod beside the old one and keeps every node available', async () => {
+    const surge = daemonSet('surge');
+    (surge.spec as any).updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
+    (surge.spec.template.metadata as any).annotations = { 'kubedo.dev/ready-after': '50s' };
+    const created = await k('POST', `/apis/apps/v1/namespaces/${NS}/daemonsets`, surge);
+    expect(created.status).toBe(201);
+    const uid = created.body.metadata.uid;
+    const n = (await until('ready everywhere', async () => {
+      const d = (await k('GET', `/apis/apps/v1/namespaces/${NS}/daemonsets/surge`)).body;
+      return d.status?.desiredNumberScheduled > 0 && d.status.numberReady === d.status.desiredNumberScheduled ? d : undefined;
+    }, 20_000)).status.desiredNumberScheduled as number;
+    // Every pod transition, from a watch (the simulation may run several steps between two polls).
+    const list = await k('GET', `/api/v1/namespaces/${NS}/pods`);
+    const watch = await openWatch(`/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`);
+    await k('PATCH', `/apis/apps/v1/namespaces/${NS}/daemonsets/surge`, { spec: { template: { spec: { containers: [{ name: 'agent', image: 'nginx:1.26' }] } } } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    await until('surged rollout done', async () => {
+      const ps = await podsOf(uid);
+      return ps.length === n && ps.every((p) => isRunningReady(p) && p.spec.containers[0].image === 'nginx:1.26') ? ps : undefined;
+    }, 30_000);
+    await watch.close();
+    const state = new Map<string, any>((list.body.items as any[]).filter((p) => p.metadata.ownerReferences?.[0]?.uid === uid).map((p) => [p.metadata.uid, p]));
+    let maxPods = 0;
+    let minReady = Infinity;
+    let maxSurging = 0;
+    for (const e of watch.events) {
+      const p = e.object;
+      if (p.metadata.ownerReferences?.[0]?.uid !== uid) continue;
+      if (e.type === 'DELETED') state.delete(p.metadata.uid);
+      else state.set(p.metadata.uid, p);
+      const live = [...state.values()].filter((x) => !x.metadata.deletionTimestamp);
+      maxPods = Math.max(maxPods, live.length);
+      maxSurging = Math.max(maxSurging, live.filter((x) => x.spec.containers[0].image === 'nginx:1.26' && !isRunningReady(x)).length);
+      minReady = Math.min(minReady, live.filter(isRunningReady).length);
+    }
+    // Old and new pods run side by side, one not-yet-ready updated pod at a time (maxSurge 1; the
+    // old pod of the previous node is deleted in the same sync that starts the next one, as upstream).
+    expect(maxPods).toBeGreaterThan(n);
+    expect(maxSurging).toBe(1);
+    expect(minReady).toBe(n); // and no node is ever without a ready pod
   });
 });

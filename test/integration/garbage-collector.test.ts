@@ -52,4 +52,45 @@ describe('garbage collector', () => {
     const dep = (await k('GET', `${base}/or-dep`)).body;
     expect(dep.metadata.ownerReferences).toBeUndefined();
   });
+
+  it('owner references resolve per scope: other namespaces are dangling, cluster-scoped dependents may not name namespaced owners', async () => {
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'gc2' } });
+    const owner = (await k('POST', base, cm('scoped-owner'))).body.metadata;
+    // A dependent in another namespace: its owner reference is dangling there.
+    const far = await k('POST', '/api/v1/namespaces/gc2/configmaps', { ...cm('far', owner) });
+    expect(far.status).toBe(201);
+    await until('far collected', async () => ((await k('GET', '/api/v1/namespaces/gc2/configmaps/far')).status === 404 ? true : undefined));
+    const ev = (await k('GET', '/api/v1/namespaces/gc2/events?fieldSelector=involvedObject.name%3Dfar')).body.items as any[];
+    expect(ev.find((e) => e.reason === 'OwnerRefInvalidNamespace')).toMatchObject({
+      type: 'Warning',
+      message: `ownerRef [v1/ConfigMap, namespace: gc2, name: scoped-owner, uid: ${owner.uid}] does not exist in namespace "gc2"`,
+      source: { component: 'garbage-collector-controller' },
+    });
+
+    // A cluster-scoped dependent naming a namespaced owner: invalid, left alone, reported.
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'gc-invalid', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'scoped-owner', uid: owner.uid }] },
+      rules: [],
+    };
+    expect((await k('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', role)).status).toBe(201);
+    const warned = await until('invalid reported', async () => {
+      const items = (await k('GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dgc-invalid')).body.items as any[];
+      return items.find((e) => e.reason === 'OwnerRefInvalidNamespace');
+    });
+    expect(warned.message).toBe(`ownerRef [v1/ConfigMap, namespace: , name: scoped-owner, uid: ${owner.uid}] does not exist in namespace ""`);
+    await k('DELETE', `${base}/scoped-owner`);
+    for (let i = 0; i < 5; i++) await until('a round', async () => true);
+    expect((await k('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/gc-invalid')).status).toBe(200);
+
+    // A namespaced dependent of a cluster-scoped owner lives as long as the owner.
+    const cr = (await k('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'gc-owner' }, rules: [] })).body.metadata;
+    const dep = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'of-cluster', ownerReferences: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'gc-owner', uid: cr.uid }] } };
+    expect((await k('POST', base, dep)).status).toBe(201);
+    for (let i = 0; i < 3; i++) await until('a round', async () => true);
+    expect((await k('GET', `${base}/of-cluster`)).status).toBe(200);
+    await k('DELETE', '/apis/rbac.authorization.k8s.io/v1/clusterroles/gc-owner');
+    await gone('of-cluster');
+  });
 });

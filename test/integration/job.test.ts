@@ -122,4 +122,58 @@ describe('job controller', () => {
     expect(failed.status.conditions.find((c: any) => c.type === 'FailureTarget')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' });
     expect((await podsOf(bad.body.metadata.uid)).filter(isActive)).toHaveLength(0);
   }, 60_000);
+
+  it('counts pods through the job-tracking finalizer, podFailurePolicy, successPolicy and backoffLimitPerIndex', async () => {
+    const get = async (n: string) => (await k('GET', `/apis/batch/v1/namespaces/${NS}/jobs/${n}`)).body;
+    const waitCond = (n: string, type: string) => until(`${n} ${type}`, async () => {
+      const j = await get(n);
+      return hasCond(j, type) ? j : undefined;
+    }, 20_000);
+
+    // Running pods carry the finalizer; one force-deleted while running is counted failed exactly once.
+    const slow = await k('POST', `/apis/batch/v1/namespaces/${NS}/jobs`, job('track', { completions: 1, backoffLimit: 3 }, { 'kubedo.dev/exit-after': '1000s' }));
+    expect(slow.status).toBe(201);
+    const running = await until('a running pod', async () => {
+      const ps = (await podsOf(slow.body.metadata.uid)).filter((p) => p.status?.phase === 'Running');
+      return ps.length ? ps[0] : undefined;
+    });
+    expect(running.metadata.finalizers).toEqual(['batch.kubernetes.io/job-tracking']);
+    expect((await k('DELETE', `/api/v1/namespaces/${NS}/pods/${running.metadata.name}`, { gracePeriodSeconds: 0 })).status).toBe(200);
+    const counted = await until('failure counted', async () => {
+      const j = await get('track');
+      const gone = (await k('GET', `/api/v1/namespaces/${NS}/pods/${running.metadata.name}`)).status === 404;
+      return j.status?.failed === 1 && gone ? j : undefined;
+    });
+    expect(counted.status.uncountedTerminatedPods).toEqual({});
+    for (let i = 0; i < 3; i++) await until('a round', async () => true);
+    expect((await get('track')).status.failed).toBe(1);
+    await k('DELETE', `/apis/batch/v1/namespaces/${NS}/jobs/track`, { propagationPolicy: 'Background' });
+    await until('pods of a deleted job released', async () => ((await podsOf(slow.body.metadata.uid)).length === 0 ? true : undefined));
+
+    // podFailurePolicy: exit code 42 fails the job at once.
+    const pfp = job('pfp', { backoffLimit: 6, podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [3] } }, { action: 'FailJob', onExitCodes: { containerName: 'work', operator: 'In', values: [42] } }] } }, { 'kubedo.dev/exit-code': '42' });
+    expect((await k('POST', `/apis/batch/v1/namespaces/${NS}/jobs`, pfp)).status).toBe(201);
+    const pf = await waitCond('pfp', 'Failed');
+    const pfc = pf.status.conditions.find((c: any) => c.type === 'Failed');
+    expect(pfc.reason).toBe('PodFailurePolicy');
+    expect(pfc.message).toMatch(/^Container work for pod jobs\/pfp-\w+ failed with exit code 42 matching FailJob rule at index 1$/);
+    expect(pf.status.failed).toBe(1);
+
+    // successPolicy: index 0 succeeding is enough.
+    const sp = job('sp', { completions: 3, parallelism: 1, completionMode: 'Indexed', successPolicy: { rules: [{ succeededIndexes: '0', succeededCount: 1 }] } }, { 'kubedo.dev/exit-after': '10s' });
+    expect((await k('POST', `/apis/batch/v1/namespaces/${NS}/jobs`, sp)).status).toBe(201);
+    const spd = await waitCond('sp', 'Complete');
+    expect(spd.status.conditions.find((c: any) => c.type === 'SuccessCriteriaMet')).toMatchObject({ reason: 'SuccessPolicy', message: 'Matched rules at index 0' });
+    expect(spd.status.completedIndexes).toBe('0');
+
+    // backoffLimitPerIndex 1: each index may fail twice, then the job fails with FailedIndexes.
+    const bl = job('perindex', { completions: 2, parallelism: 2, completionMode: 'Indexed', backoffLimitPerIndex: 1 }, { 'kubedo.dev/exit-code': '1' });
+    const blc = await k('POST', `/apis/batch/v1/namespaces/${NS}/jobs`, bl);
+    expect(blc.status).toBe(201);
+    const bld = await waitCond('perindex', 'Failed');
+    expect(bld.status.conditions.find((c: any) => c.type === 'Failed')).toMatchObject({ reason: 'FailedIndexes', message: 'Job has failed indexes' });
+    expect(bld.status).toMatchObject({ failed: 4, failedIndexes: '0,1' });
+    const counts = (await podsOf(blc.body.metadata.uid)).map((p) => `${p.metadata.annotations['batch.kubernetes.io/job-completion-index']}:${p.metadata.annotations['batch.kubernetes.io/job-index-failure-count']}`).sort();
+    expect(counts).toEqual(['0:0', '0:1', '1:0', '1:1']);
+  }, 60_000);
 });

@@ -1,0 +1,38 @@
+// kube-controller-manager's pv-protection controller (pkg/controller/volume/pvprotection),
+// level-triggered per volume name: a volume keeps the `kubernetes.io/pv-protection` finalizer
+// (added on create by the StorageObjectInUseProtection admission plugin) while it is Bound, so
+// deleting a bound volume leaves it Terminating until its claim has released it.
+import type { Controller } from '../durable/control-loop';
+import { PV_PROTECTION_FINALIZER } from '../durable/admission';
+import type { StoredEvent } from '../durable/store';
+import { type ClusterContext, systemCall } from './context';
+import { phaseOf } from './podutil';
+import { removeFinalizer } from './pvc-protection';
+
+const COMPONENT = 'pv-protection-controller';
+
+export function pvProtectionController(ctx: ClusterContext): Controller {
+  return {
+    name: 'pv-protection',
+    keysFor: (e: StoredEvent) => (e.resource === 'persistentvolumes' && e.type !== 'DELETED' ? [e.name] : []),
+    reconcile(name) {
+      const pv = ctx.store.get('persistentvolumes', '', name);
+      if (!pv) return;
+      const has = (pv.metadata.finalizers ?? []).includes(PV_PROTECTION_FINALIZER);
+      if (!pv.metadata.deletionTimestamp) {
+        if (!has) {
+          systemCall(ctx, COMPONENT, {
+            verb: 'patch',
+            patchType: 'merge',
+            resource: 'persistentvolumes',
+            name,
+            body: { metadata: { finalizers: [...(pv.metadata.finalizers ?? []), PV_PROTECTION_FINALIZER], resourceVersion: pv.metadata.resourceVersion } },
+          });
+        }
+        return;
+      }
+      // isBeingUsed: a Bound volume is in use by its claim.
+      if (has && phaseOf(pv) !== 'Bound') removeFinalizer(ctx, COMPONENT, 'persistentvolumes', pv, PV_PROTECTION_FINALIZER);
+    },
+  };
+}
