@@ -3,7 +3,6 @@
 import type { Context } from 'hono';
 import type { Env } from '../env';
 import type { ClusterObject } from '../durable/cluster';
-import { KUBERNETES_VERSION } from '../durable/seed';
 import { BUILTIN_RESOURCES, lookupResource } from '../registry';
 import { crdResourceDefs } from '../registry/customresources';
 import type { KObject } from '../registry/types';
@@ -13,6 +12,9 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import { decodeBody, encode, mediaType, negotiate, PATCH_TYPES, readBody } from './negotiation';
 import { serveOpenAPI } from './openapi';
 import { parseResourcePath } from './paths';
+import { parseProxyPath, proxyRequest } from './proxy';
+import { VERSION_INFO } from './version';
+import { execRequest, parseExecPath } from './exec';
 import { errors, failure, StatusError, toStatus, type Status } from './status';
 import { parseIncludeObject, toTable } from './tables';
 import { relayWatch } from './watch';
@@ -54,21 +56,6 @@ function query(url: URL): Record<string, string> {
   return q;
 }
 
-const VERSION_INFO = {
-  major: '1',
-  minor: '33',
-  emulationMajor: '1',
-  emulationMinor: '33',
-  minCompatibilityMajor: '1',
-  minCompatibilityMinor: '32',
-  gitVersion: KUBERNETES_VERSION,
-  gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean',
-  buildDate: '2025-04-23T00:00:00Z',
-  goVersion: 'go1.24.2',
-  compiler: 'gc',
-  platform: 'linux/amd64',
-};
 
 const HEALTH_CHECKS: Record<string, string[]> = {
   livez: ['ping', 'log', 'etcd', 'poststarthook/start-apiextensions-controllers', 'poststarthook/crd-informer-synced'],
@@ -116,6 +103,9 @@ async function authorizeHere(c: Ctx, attrs: RequestAttributes): Promise<void> {
   if (denied) throw new StatusError(denied.body as Status);
 }
 
+/** The RBAC verb of a proxy request, by HTTP method. */
+const PROXY_VERBS: Record<string, string> = { GET: 'get', HEAD: 'get', OPTIONS: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
 /** Verb from method and path shape, like kube-apiserver's RequestInfo. */
 function verbOf(method: string, hasName: boolean, isWatch: boolean): Verb | 'watch' | undefined {
   switch (method) {
@@ -160,7 +150,7 @@ async function resourceRequest(c: Ctx, segments: string[]): Promise<Response> {
       await authorizeHere(c, { verb: 'get', apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: 'log', namespace: path.namespace, name: path.name });
       return podLog(c.var.stub, path.namespace ?? '', path.name!, q);
     }
-    if (!['status', 'scale', 'binding', 'eviction'].includes(path.subresource)) {
+    if (!['status', 'scale', 'binding', 'eviction', 'token', 'finalize'].includes(path.subresource)) {
       // Built by the issues that need them (binding, eviction, log, exec, ...).
       throw new StatusError(failure(405, 'MethodNotAllowed', `the server does not yet serve ${def.resource}/${path.subresource} in this version of kubedo`));
     }
@@ -266,6 +256,21 @@ export async function clusterRequest(c: Ctx, rest: string): Promise<Response> {
     if ((first === 'api' || first === 'apis') && segments.length <= 3 && c.req.method === 'GET') {
       const doc = discoveryDocument(c, segments, url, first === 'api' ? BUILTIN_RESOURCES : await servedResources(c));
       if (doc) return doc;
+    }
+    const exec = first === 'api' && (c.req.method === 'GET' || c.req.method === 'POST') ? parseExecPath(rest) : undefined;
+    if (exec) {
+      // kube-apiserver asks `create` for exec, WebSocket GETs included (1.31+).
+      await authorizeHere(c, { verb: 'create', apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: 'exec', namespace: exec.namespace, name: exec.name });
+      return await execRequest(c.var.stub, c.req.raw, exec.namespace, exec.name);
+    }
+    const proxied = first === 'api' ? parseProxyPath(rest) : undefined;
+    if (proxied) {
+      const verb = PROXY_VERBS[c.req.method];
+      if (!verb) throw errors.methodNotAllowed();
+      await authorizeHere(c, { verb, apiGroup: '', apiVersion: 'v1', resource: proxied.kind, subresource: 'proxy', namespace: proxied.namespace, name: proxied.target });
+      const r = await proxyRequest(c.var.stub, c.req.raw, proxied);
+      if (r) return r;
+      throw errors.methodNotAllowed();
     }
     if (first === 'api' || first === 'apis') return await resourceRequest(c, segments);
     throw errors.resourceNotFound();

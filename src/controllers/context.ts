@@ -4,6 +4,8 @@ import type { Catalog } from '../durable/catalog';
 import type { ControlLoop } from '../durable/control-loop';
 import type { GenericRegistry } from '../durable/generic-registry';
 import type { Store } from '../durable/store';
+import type { ClusterNetwork } from '../network';
+import { StatusError } from '../api/status';
 import { lookupResource } from '../registry';
 import type { KObject } from '../registry/types';
 
@@ -12,6 +14,12 @@ export interface ClusterContext {
   registry: GenericRegistry;
   catalog: Catalog;
   loop: ControlLoop;
+  /** Address plan, Service allocations, load-balancer pool and pod IPAM. */
+  network: ClusterNetwork;
+  /** PEM of the CA in-cluster clients trust (kube-root-ca.crt, legacy token Secrets' ca.crt). */
+  caCertificate?: string;
+  /** Service-account token signing (asynchronous: WebCrypto). */
+  tokens?: { legacyToken(namespace: string, serviceAccount: KObject, secretName: string): Promise<string> };
 }
 
 type Call = Omit<ApiCall, 'query' | 'group' | 'version'> & { query?: Record<string, string>; group?: string; version?: string };
@@ -23,6 +31,16 @@ export function systemCall(ctx: ClusterContext, manager: string, c: Call): ApiRe
   const def = lookupResource(group, version, c.resource);
   if (!def) throw new Error(`unknown resource ${group}/${version}/${c.resource}`);
   return ctx.registry.handle(def, { ...c, group, version, query: { fieldManager: manager, ...c.query }, userAgent: manager });
+}
+
+/** systemCall, with a refusal (a Status error: 403 quota, 404, 409) returned as the reply instead of thrown. */
+export function trySystemCall(ctx: ClusterContext, manager: string, c: Call): ApiReply {
+  try {
+    return systemCall(ctx, manager, c);
+  } catch (e) {
+    if (e instanceof StatusError) return { status: e.status.code, body: e.status };
+    throw e;
+  }
 }
 
 /** Pods on one node, from the store (nodes hold at most a few hundred pods). */

@@ -3,13 +3,21 @@ import type { PodsByNode } from '../durable/caches';
 import type { Controller } from '../durable/control-loop';
 import type { ClusterContext } from './context';
 import { clusterRoleAggregationController } from './clusterrole-aggregation';
+import { apiserverEndpointsController } from './apiserver-endpoints';
 import { cronJobController } from './cronjob';
 import { daemonSetController } from './daemonset';
 import { deploymentController } from './deployment';
 import { disruptionController } from './disruption';
+import { endpointsController } from './endpoints';
+import { endpointSliceController } from './endpointslice';
 import { garbageCollector } from './garbage-collector';
 import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler';
 import { jobController } from './job';
+import { namespaceController } from './namespace';
+import { resourceQuotaController } from './resource-quota';
+import { rootCAPublisher } from './root-ca-publisher';
+import { serviceAccountController } from './serviceaccount';
+import { serviceAccountTokenController } from './serviceaccount-token';
 import { kubeletController } from './kubelet';
 import { kubeSystemAddons } from './kube-system-addons';
 import { nodeLifecycleController } from './node-lifecycle';
@@ -17,6 +25,7 @@ import { pvProtectionController } from './pv-protection';
 import { pvcProtectionController } from './pvc-protection';
 import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
+import { serviceController } from './service';
 import { statefulSetController } from './statefulset';
 import { staticPodsController } from './static-pods';
 import { volumeProvisioner } from './volume-provisioner';
@@ -37,8 +46,17 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     cronJobController(cc),
     disruptionController(cc),
     horizontalPodAutoscalerController(cc),
+    serviceController(cc),
+    apiserverEndpointsController(cc),
+    endpointsController(cc),
+    endpointSliceController(cc),
     clusterRoleAggregationController(cc),
     garbageCollector(cc),
+    namespaceController(cc),
+    serviceAccountController(cc),
+    rootCAPublisher(cc),
+    serviceAccountTokenController(cc),
+    resourceQuotaController(cc),
     kubeSystemAddons(cc),
     staticPodsController(cc),
   ];

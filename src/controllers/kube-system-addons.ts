@@ -4,7 +4,7 @@
 // pods each group starts never hold the sandbox for long; whatever is missing is created,
 // whatever exists is left alone (safe to run twice).
 import type { Controller } from '../durable/control-loop';
-import { addonNetwork, kubeSystemGroups, proxyModeOf, seedNode, type Seeded } from '../durable/kube-system';
+import { addonNetwork, kubeSystemGroups, seedNode, type Seeded } from '../durable/kube-system';
 import { nowTimestamp } from '../durable/generic-registry';
 import type { Store } from '../durable/store';
 import { systemCall, type ClusterContext } from './context';
@@ -23,9 +23,8 @@ export function kubeSystemAddons(ctx: ClusterContext): Controller {
     keysFor: () => [],
     reconcile(_key, now) {
       const nodes = [...ctx.store.list('nodes')].map(seedNode);
-      const mode = proxyModeOf(ctx.store.get('configmaps', 'kube-system', 'kube-proxy'));
       const net = addonNetwork(ctx.store.get('servicecidrs.networking.k8s.io', '', 'kubernetes'));
-      const groups = kubeSystemGroups(nodes, nowTimestamp(), mode, net).map((g) => g.filter((s) => missing(ctx.store, s)));
+      const groups = kubeSystemGroups(nodes, nowTimestamp(), net).map((g) => g.filter((s) => missing(ctx.store, s)));
       const next = groups.findIndex((g) => g.length > 0);
       if (next < 0) return undefined;
       for (const { resource, group, object } of groups[next]) {

@@ -6,7 +6,6 @@ import type { Controller, } from '../durable/control-loop';
 import type { PodsByNode } from '../durable/caches';
 import { eventKey, toEventObject } from '../kubelet/events';
 import { podStatusAt } from '../kubelet/lifecycle';
-import { allocatePodIP } from '../network/ipam';
 import type { KObject } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
@@ -80,16 +79,14 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
       const node = ctx.store.get('nodes', '', nodeName);
       if (!kubeletRunning(node)) return; // a stopped kubelet reports nothing
       const status = (pod.status ?? {}) as { podIP?: string; phase?: string };
-      const hostIP = internalIP(node!);
-      // A hostNetwork pod shares its node's network namespace: its IP is the node's.
-      const podIP = (pod.spec as { hostNetwork?: boolean }).hostNetwork
-        ? hostIP
-        : (status.podIP ?? allocatePodIP((node!.spec as { podCIDR?: string } | undefined)?.podCIDR ?? '', pods.ipsOn(nodeName)) ?? '');
+      // The CNI (Calico IPAM) gives the sandbox its address; host-network pods use the node's.
+      const hostNetwork = (pod.spec as { hostNetwork?: boolean }).hostNetwork === true;
+      const podIP = status.podIP ?? (hostNetwork ? '' : ctx.network.ipam.assign(key, pod.metadata.uid ?? '', nodeName)) ?? '';
       const { timeScale } = sandboxConfig(ctx.store);
       const since = lastEval.get(key);
       const result = podStatusAt(pod as unknown as Pod, node as unknown as Node, boundAt(pod, now), now, {
         podIP,
-        hostIP,
+        hostIP: internalIP(node!),
         timeScale,
         eventsSince: since,
       });

@@ -11,7 +11,7 @@ import { labelSelectorFromObject, matchesLabels, type Requirement } from '../mac
 import { clone, selectorOf } from '../registry/common';
 import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
-import { splitKey, systemCall, type ClusterContext } from './context';
+import { splitKey, systemCall, trySystemCall, type ClusterContext } from './context';
 import { availableAt, controllerRef, isPodActive, isPodReady, labelsOf, ownerRefs, phaseOf, readyCondition, sortedJson } from './podutil';
 import { eventRecorder } from './events';
 
@@ -170,7 +170,7 @@ export function replicaSetController(ctx: ClusterContext, kind: Kind): Controlle
       for (let batch = Math.min(remaining, 1); batch > 0; batch = Math.min(2 * batch, remaining)) {
         let failed: string | undefined;
         for (let i = 0; i < batch; i++) {
-          const r = systemCall(ctx, component, { verb: 'create', resource: 'pods', namespace: ns, body: podFromTemplate(owner) });
+          const r = trySystemCall(ctx, component, { verb: 'create', resource: 'pods', namespace: ns, body: podFromTemplate(owner) });
           if (r.status < 300) {
             event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${(r.body as KObject).metadata.name}`);
           } else {

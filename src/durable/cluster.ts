@@ -8,22 +8,27 @@ import type { ApiCall, ApiReply, Impersonation, UserInfo, WatchParams, WireReply
 import { unknownFields } from '../api/openapi';
 import { errors, failure, StatusError, toStatus } from '../api/status';
 import { reconcileCRD } from '../controllers/crd';
-import { finalizeNamespace, isTerminating } from '../controllers/namespace';
 import { admitCRD, CRD_STORAGE_KEY } from '../registry/customresources';
 import type { Env } from '../env';
 import { lookupResource } from '../registry';
 import { GenericRegistry, nowTimestamp } from './generic-registry';
 import { DEFAULT_SANDBOX, seedObjects, type SandboxSpec } from './seed';
-import { apiServerURL, kubeProxyConfigMap, seedNode } from './kube-system';
 import { ADDONS_CONTROLLER, ADDONS_KEY } from '../controllers/kube-system-addons';
 import { presentHeartbeat } from '../controllers/node-lifecycle';
 import { controllers } from '../controllers';
 import type { ClusterContext } from '../controllers/context';
 import { PodsByNode } from './caches';
+import { ClusterNetwork } from '../network';
 import { Catalog } from './catalog';
-import { ControlLoop } from './control-loop';
+import { ControlLoop, type Controller } from './control-loop';
 import { createBinding, createEviction } from './subresources';
 import { admitDefaultTolerationSeconds, admitPodPriority, admitStorageProtection } from './admission';
+import { admitLimitRanges, defaultLimitRanges } from './admission/limit-ranger';
+import { admitResourceQuota } from './admission/resource-quota';
+import { admitServiceAccountExists } from './admission/service-account';
+import { SigningKeys } from './signing-key';
+import { authenticateServiceAccountToken, createTokenRequest, createTokenReview, legacyToken } from './tokens';
+import { TokenError } from '../tenancy/serviceaccount-token';
 import { metricsReply } from './metrics-api';
 import { sandboxConfig } from '../controllers/config';
 import { containerLog, LogError, nextLogLineAt, resolveLogContainer } from '../kubelet/logs';
@@ -31,6 +36,12 @@ import { METRICS_GROUP } from '../registry/metrics';
 import type { ResourceDef } from '../registry/types';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Store, type StoredEvent } from './store';
+import { newRoutingState, PROXY_MODES } from '../network/kube-proxy';
+import { proxySubresource, type ProxyRequest } from '../network/proxy-subresource';
+import type { HttpReply } from '../kubelet/http-echo';
+import { execTarget, type ExecTarget } from '../kubelet/exec-target';
+import type { ConnectResult, HttpRequestOut } from '../kubelet/shell';
+import { answer, connect } from '../network/routing';
 import { resolve, type DnsAnswer, type DnsSource } from '../network/dns';
 import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
@@ -46,6 +57,20 @@ import { confirmNoEscalation } from '../tenancy/escalation';
 
 export const WATCH_PARAMS_HEADER = 'x-kubedo-watch';
 
+/**
+ * PEM of the CA in-cluster clients trust: the launcher's CA (KUBEDO_CA_DATA). Without one (a
+ * deployment whose serving certificate is publicly trusted) the sandbox publishes its own
+ * service-account signing public key instead, a sandbox-generated stand-in so that
+ * kube-root-ca.crt and ca.crt are never missing.
+ */
+async function rootCA(env: Env, keys: SigningKeys): Promise<string> {
+  if (env.KUBEDO_CA_DATA) return atob(env.KUBEDO_CA_DATA);
+  const { publicKey } = await keys.get();
+  const spki = new Uint8Array((await crypto.subtle.exportKey('spki', publicKey)) as ArrayBuffer);
+  const b64 = btoa(String.fromCharCode(...spki)).replace(/(.{64})/g, '$1\n');
+  return `-----BEGIN PUBLIC KEY-----\n${b64}\n-----END PUBLIC KEY-----\n`;
+}
+
 export class ClusterObject extends DurableObject<Env> {
   private db: DrizzleSqliteDODatabase;
   private store!: Store;
@@ -54,6 +79,10 @@ export class ClusterObject extends DurableObject<Env> {
   private catalog!: Catalog;
   private loop!: ControlLoop;
   private pods!: PodsByNode;
+  /** The nodes' data plane memory: ipvs round-robin positions and ClientIP affinity (lost on eviction, like conntrack on a reboot). */
+  private routing = newRoutingState();
+  private network!: ClusterNetwork;
+  private keys: SigningKeys;
   private access!: AccessControl;
   private dnsIndex!: DnsIpIndex;
   private tenant!: Tenant;
@@ -64,8 +93,10 @@ export class ClusterObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage);
+    this.keys = new SigningKeys(this.db);
     const boot = async () => {
       await migrate(this.db, migrations);
+      const caCertificate = await rootCA(env, this.keys);
       this.store = new Store(this.db, ctx.storage);
       this.catalog = new Catalog(this.store);
       const rbac = new RbacAuthorizer(this.store);
@@ -80,14 +111,32 @@ export class ClusterObject extends DurableObject<Env> {
             admitDefaultTolerationSeconds(obj, sandboxConfig(this.store).defaultTolerationSeconds);
           }
           if (def.group === '') admitStorageProtection(def.resource, obj);
+          admitServiceAccountExists(this.store, def, obj);
+          defaultLimitRanges(this.store, def, obj);
+        },
+        validateAdmission: (def, obj, old, call, dryRun) => {
+          admitLimitRanges(this.store, def, obj, old, call.subresource);
+          admitResourceQuota(this.store, def, obj, old, call.subresource, dryRun);
         },
         present: (def, obj) => presentHeartbeat(this.store, def, obj, Date.now()),
         special: (def, call) => this.special(def, call),
+        begin: (def, obj, old, dryRun) => this.network.begin(def, obj, old, dryRun),
       });
+      this.network = new ClusterNetwork(this.db, ctx.storage, this.store, this.registry);
       this.loop = new ControlLoop(this.db, ctx.storage);
       const pods = (this.pods = new PodsByNode(this.store));
-      const cc: ClusterContext = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
-      for (const c of controllers(cc, pods)) this.loop.register(c);
+      const cc: ClusterContext = {
+        store: this.store,
+        registry: this.registry,
+        catalog: this.catalog,
+        loop: this.loop,
+        network: this.network,
+        caCertificate,
+        tokens: { legacyToken: (ns, sa, secret) => legacyToken(this.keys, ns, sa, secret) },
+      };
+      const registered = controllers(cc, pods);
+      for (const c of registered) this.loop.register(c);
+      this.backfillNamespaces(registered);
       this.store.onEvent((e) => this.loop.onEvent(e));
       // Controllers react to committed changes right away (level-triggered, safe to run twice).
       this.store.onEvent((e) => this.react(e));
@@ -104,6 +153,20 @@ export class ClusterObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Once per sandbox: namespaces created before the service account and root CA controllers existed
+   * get their default ServiceAccount and kube-root-ca.crt too (new ones get them from events).
+   */
+  private backfillNamespaces(registered: Controller[]): void {
+    const FLAG = 'namespaces_backfilled';
+    if (!this.isInitialized() || this.ctx.storage.sql.exec('SELECT value FROM meta WHERE key = ?', FLAG).toArray().length) return;
+    for (const c of registered) {
+      if (c.name !== 'serviceaccount' && c.name !== 'root-ca-cert-publisher') continue;
+      for (const ns of this.store.list('namespaces')) this.loop.enqueue(c, ns.metadata.name!);
+    }
+    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, 1)', FLAG);
+  }
+
   private hasStorage(): boolean {
     return this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
   }
@@ -117,11 +180,6 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** Which controller cares about a change; each runs after the write has committed. */
   private react(e: StoredEvent): void {
-    if (e.resource === 'namespaces' && e.type === 'MODIFIED' && e.object.metadata.deletionTimestamp) {
-      queueMicrotask(() => finalizeNamespace(this.registry, this.store, this.catalog, e.name));
-    } else if (e.type === 'DELETED' && e.namespace && isTerminating(this.store.get('namespaces', '', e.namespace))) {
-      queueMicrotask(() => finalizeNamespace(this.registry, this.store, this.catalog, e.namespace));
-    }
     if (e.resource === CRD_STORAGE_KEY && e.type !== 'DELETED') {
       queueMicrotask(() => reconcileCRD(this.registry, this.store, e.name));
     } else if (e.type === 'DELETED' && this.store.get(CRD_STORAGE_KEY, '', e.resource)?.metadata.deletionTimestamp) {
@@ -171,6 +229,30 @@ export class ClusterObject extends DurableObject<Env> {
       const s = toStatus(e);
       return { status: s.code, text: JSON.stringify(s) };
     }
+  }
+
+  /** nodes|services|pods/{name}/proxy: answered by kube-proxy's choice of backend and the simulated container. */
+  async proxy(req: ProxyRequest): Promise<HttpReply> {
+    try {
+      return proxySubresource(this.store, this.routing, req);
+    } catch (e) {
+      const s = toStatus(e);
+      console.error('kubedo: proxy error', e);
+      return { status: s.code, headers: [['Content-Type', 'application/json']], body: JSON.stringify(s) };
+    }
+  }
+
+  /** kubectl exec: the container to run in (or kube-apiserver's/kubelet's refusal). */
+  async execTarget(namespace: string, name: string, container: string | undefined, tty: boolean): Promise<ExecTarget> {
+    return execTarget(this.store, namespace, name, container, tty);
+  }
+
+  /** An HTTP exchange from a pod to ip:port, through kube-proxy's routing to the answering container. */
+  async execHttp(fromIP: string, ip: string, port: number, req: HttpRequestOut): Promise<ConnectResult> {
+    const c = connect(this.store, this.routing, fromIP, ip, port);
+    if (!c.ok) return { ok: false, error: c.error };
+    const r = answer(c, { ...req, remoteAddr: `${fromIP}:${40000 + Math.floor(Math.random() * 20000)}` });
+    return { ok: true, status: r.status, headers: r.headers, body: r.body };
   }
 
   /** What the cluster DNS reads: the store, with the IP index for PTR answers (exec's resolver uses this too). */
@@ -242,8 +324,13 @@ export class ClusterObject extends DurableObject<Env> {
    * TokenReview for a bearer token that is not a sandbox token: a service-account JWT signed with
    * this sandbox's key (TokenRequest / legacy token Secrets). Undefined when it is not valid here.
    */
-  async authenticateToken(_token: string): Promise<UserInfo | undefined> {
-    return undefined;
+  async authenticateToken(token: string): Promise<UserInfo | undefined> {
+    try {
+      return (await authenticateServiceAccountToken(this.store, this.keys, token)).user;
+    } catch (e) {
+      if (e instanceof TokenError) return undefined;
+      throw e;
+    }
   }
 
   /**
@@ -274,12 +361,14 @@ export class ClusterObject extends DurableObject<Env> {
       return { created: false, revision: this.store.revision() };
     }
     const full: SandboxSpec = { ...DEFAULT_SANDBOX, ...spec };
+    if (!PROXY_MODES.includes(full.proxyMode)) full.proxyMode = DEFAULT_SANDBOX.proxyMode;
+    this.network.settings.save(full);
     const now = nowTimestamp();
     for (const { resource, group, object } of seedObjects(full, now)) {
       const def = lookupResource(group, group ? object.apiVersion!.split('/')[1] : 'v1', resource)!;
       this.registry.handle(def, { verb: 'create', group, version: def.version, resource, namespace: object.metadata.namespace, query: {}, body: object });
-      if (resource === 'nodes') {
-        // A node's status is the kubelet's to write: the create above reset nothing, but keep it explicit.
+      if (resource === 'nodes' || resource === 'servicecidrs') {
+        // Status is the kubelet's (the ServiceCIDR controller's) to write: a create resets it.
         this.registry.handle(def, {
           verb: 'update',
           subresource: 'status',
@@ -292,9 +381,7 @@ export class ClusterObject extends DurableObject<Env> {
         });
       }
     }
-    // kube-proxy's ConfigMap records the proxy mode; the other add-ons come right after, from a timer.
-    const cm = kubeProxyConfigMap(full.proxyMode, apiServerURL([...this.store.list('nodes')].map(seedNode))).object;
-    this.registry.handle(lookupResource('', 'v1', 'configmaps')!, { verb: 'create', group: '', version: 'v1', resource: 'configmaps', namespace: 'kube-system', query: {}, body: cm });
+    // kube-system's add-ons come right after, from a timer (kubeadm's addon phase).
     this.loop.schedule(ADDONS_CONTROLLER, ADDONS_KEY, Date.now());
     if (tenant) {
       Tenant.save(this.ctx.storage, tenant);
@@ -313,7 +400,7 @@ export class ClusterObject extends DurableObject<Env> {
     for (const { resource, object } of bootstrapPolicyObjects()) {
       const namespace = object.metadata.namespace;
       if (this.store.get(`${resource}.rbac.authorization.k8s.io`, namespace ?? '', object.metadata.name!)) continue;
-      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop };
+      const cc = { store: this.store, registry: this.registry, catalog: this.catalog, loop: this.loop, network: this.network };
       systemCall(cc, 'kube-apiserver', { verb: 'create', group: 'rbac.authorization.k8s.io', resource, namespace, body: object });
     }
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('rbacPolicy', ?)", BOOTSTRAP_POLICY_VERSION);
@@ -338,6 +425,9 @@ export class ClusterObject extends DurableObject<Env> {
         c = { ...c, user, impersonate: undefined };
         confirmNoEscalation(this.access, def, c, (preview) => this.registry.handle(def, preview));
       }
+      // Token signing and checking are asynchronous (WebCrypto): beside the synchronous registry, after RBAC.
+      if (c.verb === 'create' && c.group === '' && c.resource === 'serviceaccounts' && c.subresource === 'token') return await createTokenRequest(this.store, this.keys, c);
+      if (c.verb === 'create' && c.group === 'authentication.k8s.io' && c.resource === 'tokenreviews') return await createTokenReview(this.store, this.keys, c);
       return this.registry.handle(def, c) as WireReply;
     } catch (e) {
       const status = toStatus(e);

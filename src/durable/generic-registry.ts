@@ -74,8 +74,19 @@ export interface RegistryHooks {
   special?(def: ResourceDef, call: ApiCall): ApiReply | undefined;
   /** Mutating admission on create that needs the store (pod priority). */
   mutate?(def: ResourceDef, obj: KObject): void;
+  /**
+   * Allocations a write needs (Service cluster IPs and node ports), after validation, before the
+   * store write; the returned function is told whether the write went through (upstream BeginCreate/
+   * BeginUpdate). May throw a StatusError.
+   */
+  begin?(def: ResourceDef, obj: KObject, old: KObject | undefined, dryRun: boolean): ((ok: boolean) => void) | undefined;
   /** Admission checks that need more than the object (CRD names against built-ins). */
   admit?(def: ResourceDef, obj: KObject): FieldError[];
+  /**
+   * Validating admission after the strategy's validation (LimitRanger, ResourceQuota): throws a
+   * StatusError to refuse. `old` is set on updates; `dryRun` writes must have no side effects.
+   */
+  validateAdmission?(def: ResourceDef, obj: KObject, old: KObject | undefined, call: ApiCall, dryRun: boolean): void;
   /** Strict decoding: unknown field paths of an object per the OpenAPI schema. */
   unknownFields?(def: ResourceDef, obj: KObject): string[];
 }
@@ -326,18 +337,24 @@ export class GenericRegistry {
     if (!applied) setManagedFields(obj, updateManagedFields(undefined, obj, this.fieldManager(def, call)));
     this.validateCreate(def, obj);
     if (def.kind !== 'Namespace') this.admitNamespace(def, ns, meta.name!);
+    this.hooks.validateAdmission?.(def, obj, undefined, call, this.isDryRun(call));
     if (this.isDryRun(call)) {
       if (this.store.get(storageKey(def), ns, meta.name!)) throw errors.alreadyExists(this.gr(def), meta.name!);
+      this.hooks.begin?.(def, obj, undefined, true);
       return { status: 201, body: obj, warnings };
     }
+    if (this.store.get(storageKey(def), ns, meta.name!)) throw errors.alreadyExists(this.gr(def), meta.name!);
+    const finish = this.hooks.begin?.(def, obj, undefined, false);
     try {
       const stored = this.toStored(def, obj);
       const ev = this.store.create(storageKey(def), { namespace: ns, name: meta.name! }, (rev) => {
         stored.metadata.resourceVersion = String(rev);
         return stored;
       });
+      finish?.(true);
       return { status: 201, body: this.out(def, clone(ev.object)), warnings };
     } catch (e) {
+      finish?.(false);
       this.conflictError(def, meta.name!, e);
     }
   }
@@ -477,7 +494,11 @@ export class GenericRegistry {
     const dryRun = this.isDryRun(call);
     // A no-op write stores nothing and keeps the resourceVersion, as kube-apiserver does.
     if (JSON.stringify(next) === JSON.stringify(old)) return { status: 200, body: call.subresource === 'scale' ? scaleOf(def, old) : old, warnings };
-    const finalized = next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length);
+    this.hooks.validateAdmission?.(def, next, old, call, dryRun);
+    // A terminating namespace also waits for its spec.finalizers (the namespace controller's "kubernetes").
+    const finalized =
+      next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !(def.twoPhaseDelete && (next.spec as { finalizers?: string[] } | undefined)?.finalizers?.length);
+    const finish = call.subresource || finalized ? undefined : this.hooks.begin?.(def, next, old, dryRun);
     if (dryRun) return { status: 200, body: next, warnings };
     try {
       if (finalized) {
@@ -489,10 +510,12 @@ export class GenericRegistry {
         stored.metadata.resourceVersion = String(rev);
         return stored;
       });
+      finish?.(true);
       // Writes through /scale answer with the Scale, not the workload.
       if (call.subresource === 'scale') return { status: 200, body: scaleOf(def, ev.object), warnings };
       return { status: 200, body: this.out(def, clone(ev.object)), warnings };
     } catch (e) {
+      finish?.(false);
       this.conflictError(def, name, e);
     }
   }
@@ -505,6 +528,10 @@ export class GenericRegistry {
       next = clone(old);
       if (obj.status === undefined) delete next.status;
       else next.status = obj.status;
+    } else if (call.subresource === 'finalize') {
+      // namespaces/finalize writes spec.finalizers only (what the namespace controller removes).
+      next = clone(old);
+      next.spec = { ...((old.spec as object) ?? {}), finalizers: ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) };
     } else {
       next = obj;
       if (def.statusSubresource) {
@@ -524,7 +551,10 @@ export class GenericRegistry {
     else delete m.deletionGracePeriodSeconds;
     m.resourceVersion = om.resourceVersion;
     if (om.generateName !== undefined && m.generateName === undefined) m.generateName = om.generateName;
-    if (call.subresource !== 'status') def.defaults?.(next);
+    if (call.subresource !== 'status') {
+      def.prepareForUpdate?.(next, old);
+      def.defaults?.(next);
+    }
     if (def.generation) {
       m.generation = (om.generation ?? 1) + (call.subresource !== 'status' && specOf(next) !== specOf(old) ? 1 : 0);
     } else {

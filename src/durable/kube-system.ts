@@ -66,80 +66,6 @@ export const COREFILE = `.:53 {
 }
 `;
 
-function kubeProxyConfig(mode: string): string {
-  return `apiVersion: kubeproxy.config.k8s.io/v1alpha1
-bindAddress: 0.0.0.0
-bindAddressHardFail: false
-clientConnection:
-  acceptContentTypes: ""
-  burst: 0
-  contentType: ""
-  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf
-  qps: 0
-clusterCIDR: ${POD_CIDR}
-configSyncPeriod: 0s
-conntrack:
-  maxPerCore: null
-  min: null
-  tcpCloseWaitTimeout: null
-  tcpEstablishedTimeout: null
-detectLocalMode: ""
-enableProfiling: false
-healthzBindAddress: ""
-hostnameOverride: ""
-iptables:
-  localhostNodePorts: null
-  masqueradeAll: false
-  masqueradeBit: null
-  minSyncPeriod: 0s
-  syncPeriod: 0s
-ipvs:
-  excludeCIDRs: null
-  minSyncPeriod: 0s
-  scheduler: ""
-  strictARP: false
-  syncPeriod: 0s
-  tcpFinTimeout: 0s
-  tcpTimeout: 0s
-  udpTimeout: 0s
-kind: KubeProxyConfiguration
-metricsBindAddress: ""
-mode: "${mode === 'iptables' ? '' : mode}"
-nodePortAddresses: null
-oomScoreAdj: null
-portRange: ""
-showHiddenMetricsForProbes: ""
-winkernel:
-  enableDSR: false
-  forwardHealthCheckVip: false
-  networkName: ""
-  rootHnsEndpointName: ""
-  sourceVip: ""
-`;
-}
-
-function kubeconfigConf(server: string): string {
-  return `apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt
-    server: ${server}
-  name: default
-contexts:
-- context:
-    cluster: default
-    namespace: default
-    user: default
-  name: default
-current-context: default
-users:
-- name: default
-  user:
-    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token
-`;
-}
-
 function hostPath(name: string, path: string, type: string) {
   return { name, hostPath: { path, type } };
 }
@@ -495,23 +421,8 @@ function coreDNS(net: AddonNetwork): Seeded[] {
   ];
 }
 
-/** kube-proxy's ConfigMap: its KubeProxyConfiguration carries the sandbox's proxy mode ("" is iptables). */
-export function kubeProxyConfigMap(proxyMode: string, apiServer: string): Seeded {
-  return configMap('kube-proxy', { 'config.conf': kubeProxyConfig(proxyMode), 'kubeconfig.conf': kubeconfigConf(apiServer) }, { app: 'kube-proxy' });
-}
-
-/** The proxy mode a kube-proxy ConfigMap's config.conf names (kube-proxy's default for "" is iptables). */
-export function proxyModeOf(configMap: KObject | undefined): string {
-  const conf = (configMap?.data as Record<string, string> | undefined)?.['config.conf'] ?? '';
-  return /^mode:\s*"?([a-z]*)"?\s*$/m.exec(conf)?.[1] || 'iptables';
-}
-
-/** The API server URL kubeadm writes into kube-proxy's kubeconfig: the first control-plane node's. */
-export function apiServerURL(nodes: SeedNode[]): string {
-  return `https://${nodes.find((n) => n.controlPlane)?.ip ?? '127.0.0.1'}:6443`;
-}
-
-function kubeProxy(proxyMode: string, apiServer: string): Seeded[] {
+/** kube-proxy's DaemonSet (its ConfigMap, with the sandbox's proxy mode, is created with the sandbox: seed.ts). */
+function kubeProxy(): Seeded[] {
   const labels = { 'k8s-app': 'kube-proxy' };
   return [
     serviceAccount('kube-proxy'),
@@ -522,7 +433,6 @@ function kubeProxy(proxyMode: string, apiServer: string): Seeded[] {
       rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['kube-proxy'], verbs: ['get'] }],
     }),
     roleBinding('kube-proxy', 'kube-proxy', [{ apiGroup: RBAC, kind: 'Group', name: 'system:bootstrappers:kubeadm:default-node-token' }]),
-    kubeProxyConfigMap(proxyMode, apiServer),
     apps('daemonsets', {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
@@ -802,11 +712,11 @@ function metricsServer(): Seeded[] {
 /**
  * kube-system as kubeadm + Calico leave it, in creation order and in groups (the control plane's
  * mirror pods, then one add-on at a time). Mirror pods need their node's uid, so this runs after
- * the nodes exist. `proxyMode` is the sandbox's kube-proxy mode (iptables|ipvs).
+ * the nodes exist.
  */
-export function kubeSystemGroups(nodes: SeedNode[], now: string, proxyMode = 'iptables', net: AddonNetwork = DEFAULT_ADDON_NETWORK): Seeded[][] {
+export function kubeSystemGroups(nodes: SeedNode[], now: string, net: AddonNetwork = DEFAULT_ADDON_NETWORK): Seeded[][] {
   const mirrors = nodes.filter((n) => n.controlPlane).flatMap((node) => mirrorPods(node, now, net).map((p) => core('pods', p)));
-  return [mirrors, coreDNS(net), kubeProxy(proxyMode, apiServerURL(nodes)), calico(), metricsServer()];
+  return [mirrors, coreDNS(net), kubeProxy(), calico(), metricsServer()];
 }
 
 /** The service range the API server serves: the default ServiceCIDR object's, else kubeadm's default. */

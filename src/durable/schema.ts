@@ -54,3 +54,47 @@ export const timers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.kind, t.key] }), index('timers_due').on(t.due)],
 );
+
+/**
+ * The sandbox's service-account token signing key (RS256), generated once: tokens from TokenRequest
+ * and legacy token Secrets are signed with it, and the API verifies them with its public half.
+ */
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  privateJwk: text('private_jwk').notNull(),
+  publicJwk: text('public_jwk').notNull(),
+  createdAt: integer('created_at').notNull(), // ms since epoch
+});
+
+/**
+ * What the sandbox's address and port allocators have handed out (one row per claim, so a value can
+ * never be given twice): `pool` is "nodeport", "loadbalancer" or "block:<n>" (pod IPs of IPAM block
+ * n); `owner` is the Service or Pod (namespace/name) and `uid` its uid.
+ */
+export const allocations = sqliteTable(
+  'allocations',
+  {
+    pool: text('pool').notNull(),
+    value: text('value').notNull(),
+    owner: text('owner').notNull(),
+    uid: text('uid').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pool, t.value] }), index('allocations_owner').on(t.owner, t.pool)],
+);
+
+/** Calico-style IPAM blocks: /26s of the pod CIDR, each claimed by (affine to) one node. */
+export const ipamBlocks = sqliteTable(
+  'ipam_blocks',
+  {
+    idx: integer('idx').primaryKey(), // n-th block of the pod CIDR
+    node: text('node').notNull(),
+    used: integer('used').notNull(), // addresses handed out (the first one is the node's tunnel address)
+  },
+  (t) => [index('ipam_blocks_node').on(t.node)],
+);
+
+/** The sandbox's fixed settings chosen at creation (service, pod and load-balancer CIDRs). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

@@ -1,21 +1,26 @@
 // What a new sandbox starts with: the system namespaces, the default RBAC policy and its (simulated) nodes.
 import type { KObject } from '../registry/types';
+import { DEFAULT_PROXY_MODE, type ProxyMode } from '../network/kube-proxy';
+import { ipAt, parseCidr } from '../network/cidr';
+import { DEFAULT_NETWORK, type NetworkPlan } from '../network/settings';
 import { bootstrapPolicyObjects } from '../tenancy/bootstrap-policy';
 
-export interface SandboxSpec {
+/** A sandbox's shape; the network plan (serviceCIDR, podCIDR, loadBalancerCIDR) is fixed at creation. */
+export interface SandboxSpec extends NetworkPlan {
   name: string;
   controlPlaneNodes: number;
   workerNodes: number;
   nodeCapacity: { cpu: string; memory: string; pods: string };
-  /** kube-proxy's mode on every node. */
-  proxyMode: 'iptables' | 'ipvs';
+  /** kube-proxy's mode on every node, kept in ConfigMap kube-system/kube-proxy like kubeadm does. */
+  proxyMode: ProxyMode;
 }
 
 export const DEFAULT_SANDBOX: Omit<SandboxSpec, 'name'> = {
   controlPlaneNodes: 1,
   workerNodes: 3,
   nodeCapacity: { cpu: '8', memory: '16Gi', pods: '110' },
-  proxyMode: 'iptables',
+  ...DEFAULT_NETWORK,
+  proxyMode: DEFAULT_PROXY_MODE,
 };
 
 export const KUBERNETES_VERSION = 'v1.33.0';
@@ -68,7 +73,7 @@ export function kubeletNodeStatus(name: string, index: number, capacity: Record<
       condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
     ],
     addresses: [
-      { type: 'InternalIP', address: `172.18.${Math.floor((index + 2) / 256)}.${(index + 2) % 256}` },
+      { type: 'InternalIP', address: nodeInternalIP(index) },
       { type: 'Hostname', address: name },
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
@@ -116,10 +121,105 @@ function node(name: string, controlPlane: boolean, index: number, spec: SandboxS
   };
 }
 
+/** kubeadm's kube-system/kube-proxy ConfigMap (the KubeProxyConfiguration kube-proxy reads its mode from). */
+function kubeProxyConfigMap(spec: SandboxSpec): KObject {
+  const conf = [
+    'apiVersion: kubeproxy.config.k8s.io/v1alpha1',
+    'bindAddress: 0.0.0.0',
+    'clientConnection:',
+    '  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf',
+    `clusterCIDR: ${spec.podCIDR}`,
+    'healthzBindAddress: 0.0.0.0:10256',
+    'iptables:',
+    '  masqueradeAll: false',
+    '  masqueradeBit: 14',
+    '  minSyncPeriod: 1s',
+    '  syncPeriod: 30s',
+    'ipvs:',
+    '  scheduler: rr',
+    '  syncPeriod: 30s',
+    'kind: KubeProxyConfiguration',
+    'metricsBindAddress: 0.0.0.0:10249',
+    `mode: ${spec.proxyMode}`,
+    '',
+  ].join('\n');
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'kube-proxy', namespace: 'kube-system', labels: { app: 'kube-proxy' } },
+    data: { 'config.conf': conf },
+  };
+}
+
+/** The node's InternalIP (kind's docker network: 172.18.0.2 for the first node). */
+export function nodeInternalIP(index: number): string {
+  return `172.18.${Math.floor((index + 2) / 256)}.${(index + 2) % 256}`;
+}
+
+/**
+ * What kube-apiserver creates for itself: the default ServiceCIDR "kubernetes", the `kubernetes`
+ * Service at the first address of the range (https 443 → 6443), and its Endpoints/EndpointSlice
+ * listing the control-plane nodes (the endpoint reconciler's).
+ */
+export function apiServerObjects(serviceCIDR: string, apiserverIPs: string[], now: string): { resource: string; group: string; object: KObject }[] {
+  const cidr = parseCidr(serviceCIDR)!;
+  const clusterIP = ipAt(cidr, 1);
+  const apiservers = apiserverIPs.map((ip) => ({ ip }));
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  return [
+    {
+      resource: 'servicecidrs',
+      group: 'networking.k8s.io',
+      object: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'ServiceCIDR',
+        metadata: { name: 'kubernetes' },
+        spec: { cidrs: [serviceCIDR] },
+        status: {
+          conditions: [{ type: 'Ready', status: 'True', reason: '', message: 'Kubernetes default Service CIDR is ready', lastTransitionTime: now }],
+        },
+      },
+    },
+    {
+      resource: 'services',
+      group: '',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'kubernetes', namespace: 'default', labels },
+        spec: { type: 'ClusterIP', clusterIP, clusterIPs: [clusterIP], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
+      },
+    },
+    {
+      resource: 'endpoints',
+      group: '',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+        subsets: [{ addresses: apiservers.map((n) => ({ ip: n.ip })), ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
+      },
+    },
+    {
+      resource: 'endpointslices',
+      group: 'discovery.k8s.io',
+      object: {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+        addressType: 'IPv4',
+        endpoints: apiservers.map((n) => ({ addresses: [n.ip], conditions: { ready: true } })),
+        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+      },
+    },
+  ];
+}
+
 /** The objects a new sandbox gets, in creation order, as (resource, object). */
 export function seedObjects(spec: SandboxSpec, now: string): { resource: string; group: string; object: KObject }[] {
   const out: { resource: string; group: string; object: KObject }[] = [];
   for (const ns of SYSTEM_NAMESPACES) out.push({ resource: 'namespaces', group: '', object: namespace(ns) });
+  out.push({ resource: 'configmaps', group: '', object: kubeProxyConfigMap(spec) });
   // kube-apiserver's bootstrap RBAC policy (admin/edit/view, discovery, system components).
   for (const { resource, object } of bootstrapPolicyObjects()) out.push({ resource, group: 'rbac.authorization.k8s.io', object });
   nodeNames(spec).forEach(({ name, controlPlane }, i) => {
@@ -135,5 +235,7 @@ export function seedObjects(spec: SandboxSpec, now: string): { resource: string;
       },
     });
   });
+  const apiservers = nodeNames(spec).flatMap((n, i) => (n.controlPlane ? [nodeInternalIP(i)] : []));
+  out.push(...apiServerObjects(spec.serviceCIDR, apiservers, now));
   return out;
 }

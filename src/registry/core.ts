@@ -7,6 +7,7 @@
 //
 // Printers always produce the wide cells: kube-apiserver's TableConvertor prints with Wide=true and
 // kubectl hides priority-1 columns itself.
+import { errors } from '../api/status';
 import { age } from '../machinery/duration';
 import { parseQuantity } from '../machinery/quantity';
 import {
@@ -44,6 +45,7 @@ import {
   wide,
   type Obj,
 } from './common';
+import { clusterFamilyErrors, defaultServiceFamilies, prepareServiceUpdate } from './core-service';
 import { SYSTEM_PRIORITY_CLASSES as PRIORITY_CLASS_LIST } from './scheduling';
 import { ALL_VERBS, STATUS_VERBS, type FieldError, type KObject, type Printer, type ResourceDef, type SubresourceDef } from './types';
 
@@ -2054,6 +2056,7 @@ function core(def: Omit<ResourceDef, 'group' | 'version'>): ResourceDef {
   return { group: '', version: 'v1', ...def };
 }
 
+const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 const NAMESPACE_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const resources: ResourceDef[] = [
@@ -2145,6 +2148,10 @@ export const resources: ResourceDef[] = [
     prepareForCreate: prepareNamespaceForCreate,
     twoPhaseDelete: true,
     prepareForDelete: (ns) => {
+      // NamespaceLifecycle admission: the system namespaces are immortal.
+      if (IMMORTAL_NAMESPACES.includes(ns.metadata.name ?? '')) {
+        throw errors.forbidden({ group: '', resource: 'namespaces' }, ns.metadata.name!, 'this namespace may not be deleted');
+      }
       ns.status = { ...objOf(ns.status), phase: 'Terminating' };
     },
     returnDeletedObject: true,
@@ -2328,12 +2335,16 @@ export const resources: ResourceDef[] = [
       'spec.type': (o) => strOf(objOf(o.spec).type),
     },
     printer: servicePrinter,
-    defaults: defaultService,
+    defaults: (svc) => {
+      defaultService(svc);
+      defaultServiceFamilies(svc);
+    },
     prepareForCreate: (svc) => {
       svc.status = { loadBalancer: {} };
     },
+    prepareForUpdate: prepareServiceUpdate,
     returnDeletedObject: true,
-    validate: validateService,
+    validate: (svc) => [...validateService(svc), ...clusterFamilyErrors(svc)],
     validateUpdate: validateServiceUpdate,
   }),
 ];

@@ -103,6 +103,8 @@ export interface ResourceDef {
   /** Strategy hook on create, after defaults (e.g. pods start Pending). */
   prepareForCreate?(obj: KObject): void;
   validate?(obj: KObject): FieldError[];
+  /** Strategy hook on update (not status), before defaults and validation: carry over what the old version allocated. */
+  prepareForUpdate?(obj: KObject, old: KObject): void;
   /** Name rules (default: DNS-1123 subdomain); returns error details like apimachinery's validators. */
   nameValidator?: (name: string) => string[];
   /**

@@ -2,6 +2,7 @@
 // that is not a JSON object or has unknown fields, 422 Invalid with causes for bad values).
 import { errors } from '../api/status';
 import { DEFAULT_SANDBOX, type SandboxSpec } from '../durable/seed';
+import { networkPlanErrors } from '../network/settings';
 import { parseQuantity } from '../machinery/quantity';
 import { field, isDNS1123Label } from '../machinery/validation';
 import type { FieldError } from '../registry/types';
@@ -22,7 +23,7 @@ export interface CreationPolicy {
 /** Node names are `<name>-control-plane<N>` / `<name>-worker<N>`: a name this long keeps them DNS labels. */
 export const MAX_NAME_LENGTH = 40;
 
-const FIELDS = ['name', 'controlPlaneNodes', 'workerNodes', 'nodeCapacity', 'proxyMode', 'ttlSeconds'];
+const FIELDS = ['name', 'controlPlaneNodes', 'workerNodes', 'nodeCapacity', 'proxyMode', 'serviceCIDR', 'podCIDR', 'loadBalancerCIDR', 'ttlSeconds'];
 const CAPACITY_FIELDS = ['cpu', 'memory', 'pods'];
 const PROXY_MODES = ['iptables', 'ipvs'];
 
@@ -94,6 +95,12 @@ export function parseSandboxRequest(body: unknown, policy: CreationPolicy): Sand
     if (typeof body.proxyMode !== 'string' || !PROXY_MODES.includes(body.proxyMode)) errs.push(field.notSupported('proxyMode', body.proxyMode, PROXY_MODES));
     else proxyMode = body.proxyMode as SandboxSpec['proxyMode'];
   }
+  const network = {
+    serviceCIDR: body.serviceCIDR ?? DEFAULT_SANDBOX.serviceCIDR,
+    podCIDR: body.podCIDR ?? DEFAULT_SANDBOX.podCIDR,
+    loadBalancerCIDR: body.loadBalancerCIDR ?? DEFAULT_SANDBOX.loadBalancerCIDR,
+  };
+  errs.push(...networkPlanErrors(network));
   let ttlSeconds: number | undefined = policy.defaultTtlSeconds || undefined;
   if (body.ttlSeconds !== undefined) {
     const t = body.ttlSeconds;
@@ -107,5 +114,5 @@ export function parseSandboxRequest(body: unknown, policy: CreationPolicy): Sand
     errs.push(field.invalid('ttlSeconds', ttlSeconds, `must be less than or equal to ${policy.maxTtlSeconds}`));
   }
   if (errs.length) throw errors.invalid('Sandbox', '', name ?? '', errs);
-  return { name, spec: { controlPlaneNodes, workerNodes, nodeCapacity, proxyMode }, ttlSeconds };
+  return { name, spec: { controlPlaneNodes, workerNodes, nodeCapacity, proxyMode, ...(network as Pick<SandboxSpec, 'serviceCIDR' | 'podCIDR' | 'loadBalancerCIDR'>) }, ttlSeconds };
 }

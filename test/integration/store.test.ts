@@ -128,7 +128,8 @@ describe('list', () => {
     expect(await names('labelSelector=tier%3Dweb')).toEqual(['a', 'c']);
     expect(await names('labelSelector=env%2Ctier!%3Ddb')).toEqual(['a']);
     expect(await names('labelSelector=tier%20in%20(db)')).toEqual(['b']);
-    expect(await names('labelSelector=!env')).toEqual(['c']);
+    // Every namespace holds the kube-root-ca.crt ConfigMap (no labels), as on a real cluster.
+    expect(await names('labelSelector=!env')).toEqual(['c', 'kube-root-ca.crt']);
     expect(await names('fieldSelector=metadata.name%3Db')).toEqual(['b']);
     const bad = await k('GET', `${cms('sel')}?fieldSelector=spec.nope%3Dx`);
     expect(bad.status).toBe(400);
@@ -139,7 +140,7 @@ describe('list', () => {
     for (const n of ['a', 'b', 'c', 'd', 'e']) await k('POST', cms('page'), configMap(n));
     const p1 = await k('GET', `${cms('page')}?limit=2`);
     expect(p1.body.items.map((i: any) => i.metadata.name)).toEqual(['a', 'b']);
-    expect(p1.body.metadata.remainingItemCount).toBe(3);
+    expect(p1.body.metadata.remainingItemCount).toBe(4); // c, d, e and kube-root-ca.crt
     // Changes after the first page must not show in later pages.
     await k('DELETE', `${cms('page')}/c`);
     await k('POST', cms('page'), configMap('cc'));
@@ -148,7 +149,7 @@ describe('list', () => {
     expect(p2.body.items.map((i: any) => i.metadata.name)).toEqual(['c', 'd']);
     expect(p2.body.items[1].data).toEqual({});
     const p3 = await k('GET', `${cms('page')}?limit=2&continue=${encodeURIComponent(p2.body.metadata.continue)}`);
-    expect(p3.body.items.map((i: any) => i.metadata.name)).toEqual(['e']);
+    expect(p3.body.items.map((i: any) => i.metadata.name)).toEqual(['e', 'kube-root-ca.crt']);
     expect(p3.body.metadata.continue).toBeUndefined();
     // Compact everything: the old token can no longer be served.
     await compactAll();
@@ -163,11 +164,12 @@ describe('watch', () => {
     await namespace('w0');
     await k('POST', cms('w0'), configMap('pre'));
     const w = await openWatch(`${cms('w0')}?watch=true&resourceVersion=0`);
-    await w.waitFor(1);
+    await w.waitFor(2);
     await k('POST', cms('w0'), configMap('live'));
-    const evs = await w.waitFor(2);
+    const evs = await w.waitFor(3);
     await w.close();
     expect(evs.map((e) => [e.type, e.object.metadata.name])).toEqual([
+      ['ADDED', 'kube-root-ca.crt'],
       ['ADDED', 'pre'],
       ['ADDED', 'live'],
     ]);
@@ -204,10 +206,11 @@ describe('watch', () => {
     await namespace('w3');
     await k('POST', cms('w3'), configMap('one'));
     const w = await openWatch(`${cms('w3')}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
-    const evs = await w.waitFor(2);
+    const evs = await w.waitFor(3);
     await w.close();
-    expect(evs[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'one' } } });
-    expect(evs[1]).toMatchObject({ type: 'BOOKMARK', object: { metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+    expect(evs[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'kube-root-ca.crt' } } });
+    expect(evs[1]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'one' } } });
+    expect(evs[2]).toMatchObject({ type: 'BOOKMARK', object: { metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } } });
   });
 
   it('a compacted resourceVersion gets an ERROR event with 410 Expired', async () => {

@@ -1,7 +1,7 @@
 // kube-system's manifests as data: kubeadm's DNS address rule, the service range a sandbox serves,
-// the proxy mode recorded in kube-proxy's ConfigMap, and what each add-on group holds.
+// and what each add-on group holds.
 import { describe, expect, it } from 'vitest';
-import { addonNetwork, dnsServiceIP, kubeProxyConfigMap, kubeSystemGroups, proxyModeOf, type SeedNode } from '../../src/durable/kube-system';
+import { addonNetwork, dnsServiceIP, kubeSystemGroups, type SeedNode } from '../../src/durable/kube-system';
 
 describe('kube-system manifests', () => {
   it.each([
@@ -16,22 +16,13 @@ describe('kube-system manifests', () => {
     expect(addonNetwork({ metadata: { name: 'kubernetes' }, spec: { cidrs: ['fd00::/108', '10.100.0.0/16'] } })).toEqual({ serviceCIDR: '10.100.0.0/16' });
   });
 
-  it.each([
-    ['iptables', 'iptables'],
-    ['ipvs', 'ipvs'],
-  ])('kube-proxy ConfigMap records mode %s', (mode, want) => {
-    const cm = kubeProxyConfigMap(mode, 'https://172.18.0.2:6443').object;
-    expect(proxyModeOf(cm)).toBe(want);
-    expect((cm.data as Record<string, string>)['config.conf']).toContain(`mode: "${mode === 'iptables' ? '' : mode}"`);
-  });
-
   it('groups: mirror pods per control-plane node, then CoreDNS, kube-proxy, Calico, metrics-server', () => {
     const nodes: SeedNode[] = [
       { name: 'x-control-plane', uid: 'u1', ip: '172.18.0.2', controlPlane: true },
       { name: 'x-control-plane2', uid: 'u2', ip: '172.18.0.3', controlPlane: true },
       { name: 'x-worker', uid: 'u3', ip: '172.18.0.4', controlPlane: false },
     ];
-    const groups = kubeSystemGroups(nodes, '2026-01-01T00:00:00Z', 'ipvs', { serviceCIDR: '10.100.0.0/16' });
+    const groups = kubeSystemGroups(nodes, '2026-01-01T00:00:00Z', { serviceCIDR: '10.100.0.0/16' });
     const names = groups.map((g) => g.map((s) => `${s.resource}/${s.object.metadata.name}`));
     expect(names[0]).toEqual(
       ['x-control-plane', 'x-control-plane2'].flatMap((n) => ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((c) => `pods/${c}-${n}`)),
@@ -41,7 +32,7 @@ describe('kube-system manifests', () => {
     expect(apiserver.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Node', name: 'x-control-plane2', uid: 'u2', controller: true }]);
     expect(names[1]).toEqual(expect.arrayContaining(['services/kube-dns', 'deployments/coredns', 'configmaps/coredns', 'serviceaccounts/coredns', 'clusterroles/system:coredns']));
     expect(groups[1].find((s) => s.object.metadata.name === 'kube-dns')!.object.spec).toMatchObject({ clusterIP: '10.100.0.10' });
-    expect(names[2]).toEqual(expect.arrayContaining(['daemonsets/kube-proxy', 'configmaps/kube-proxy']));
+    expect(names[2]).toEqual(expect.arrayContaining(['daemonsets/kube-proxy', 'serviceaccounts/kube-proxy', 'clusterrolebindings/kubeadm:node-proxier']));
     expect(names[3]).toEqual(expect.arrayContaining(['daemonsets/calico-node', 'deployments/calico-kube-controllers', 'configmaps/calico-config']));
     expect(names[4]).toEqual(expect.arrayContaining(['deployments/metrics-server', 'services/metrics-server']));
   });

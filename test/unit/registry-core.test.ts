@@ -439,7 +439,8 @@ describe('other defaults and create hooks', () => {
     const lb = created('services', obj('Service', 'lb', { spec: { type: 'LoadBalancer', sessionAffinity: 'ClientIP', ports: [{ port: 443 }] } }));
     expect(lb.spec).toMatchObject({ allocateLoadBalancerNodePorts: true, sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } } });
     const headless = created('services', obj('Service', 'h', { spec: { clusterIP: 'None' } }));
-    expect(headless.spec).toMatchObject({ type: 'ClusterIP', ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4'] });
+    // initIPFamilyFields: a headless selectorless Service on a single-stack cluster gets both families.
+    expect(headless.spec).toMatchObject({ type: 'ClusterIP', ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] });
     const ext = created('services', obj('Service', 'ext', { spec: { type: 'ExternalName', externalName: 'db.example.com' } }));
     expect(ext.spec).toEqual({ type: 'ExternalName', externalName: 'db.example.com', sessionAffinity: 'None' });
   });

@@ -178,7 +178,7 @@ describe('parseSandboxRequest', () => {
   it('defaults: 1 control-plane + 3 workers, 8 cpu / 16Gi / 110 pods, iptables, no TTL', () => {
     expect(parseSandboxRequest(undefined, policy)).toEqual({
       name: undefined,
-      spec: { controlPlaneNodes: 1, workerNodes: 3, nodeCapacity: { cpu: '8', memory: '16Gi', pods: '110' }, proxyMode: 'iptables' },
+      spec: { controlPlaneNodes: 1, workerNodes: 3, nodeCapacity: { cpu: '8', memory: '16Gi', pods: '110' }, proxyMode: 'iptables', serviceCIDR: '10.96.0.0/12', podCIDR: '10.244.0.0/16', loadBalancerCIDR: '172.18.255.0/24' },
       ttlSeconds: undefined,
     });
   });
@@ -186,7 +186,18 @@ describe('parseSandboxRequest', () => {
   it('takes every field', () => {
     expect(
       parseSandboxRequest({ name: 'dev', controlPlaneNodes: 0, workerNodes: 5, nodeCapacity: { cpu: '500m', memory: 4294967296, pods: '20' }, proxyMode: 'ipvs', ttlSeconds: 60 }, policy),
-    ).toEqual({ name: 'dev', spec: { controlPlaneNodes: 0, workerNodes: 5, nodeCapacity: { cpu: '500m', memory: '4294967296', pods: '20' }, proxyMode: 'ipvs' }, ttlSeconds: 60 });
+    ).toEqual({ name: 'dev', spec: { controlPlaneNodes: 0, workerNodes: 5, nodeCapacity: { cpu: '500m', memory: '4294967296', pods: '20' }, proxyMode: 'ipvs', serviceCIDR: '10.96.0.0/12', podCIDR: '10.244.0.0/16', loadBalancerCIDR: '172.18.255.0/24' }, ttlSeconds: 60 });
+  });
+
+  it('takes a network plan: service, pod and load-balancer CIDRs', () => {
+    expect(parseSandboxRequest({ serviceCIDR: '10.100.0.0/16', podCIDR: '192.168.0.0/16', loadBalancerCIDR: '172.20.0.0/24' }, policy).spec).toMatchObject({
+      serviceCIDR: '10.100.0.0/16',
+      podCIDR: '192.168.0.0/16',
+      loadBalancerCIDR: '172.20.0.0/24',
+    });
+    expect(status({ serviceCIDR: '10.96.0.0' })?.message).toBe('Sandbox "" is invalid: serviceCIDR: Invalid value: "10.96.0.0": must be an IPv4 CIDR of /30 or larger, such as "10.96.0.0/12"');
+    expect(status({ podCIDR: '10.244.0.0/28' })?.message).toContain('podCIDR: Invalid value: "10.244.0.0/28": must be an IPv4 CIDR of /26 or larger');
+    expect(status({ podCIDR: '10.96.0.0/16' })?.message).toContain('podCIDR: Invalid value: "10.96.0.0/16": may not overlap serviceCIDR');
   });
 
   const bad: [string, unknown, number, string][] = [
