@@ -43,14 +43,6 @@ describe('cluster DNS over HTTPS', () => {
   const ns = uniqueName('dns');
 
   beforeAll(async () => {
-    // The API server's own service; the service controller creates it in a full build (clusterIP .1).
-    const existing = await api('/clusters/default/api/v1/namespaces/default/services/kubernetes');
-    if (existing.status === 404) {
-      await api('/clusters/default/api/v1/namespaces/default/services', {
-        method: 'POST',
-        body: { metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] } },
-      });
-    }
     const manifest = [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: ns }, spec: { clusterIP: 'None', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] } },
