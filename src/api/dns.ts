@@ -23,10 +23,18 @@ const FLAG_AA = 1 << 10;
 const FLAG_RD = 1 << 8;
 const FLAG_RA = 1 << 7;
 
-/** A query type as the resolver names it: a mnemonic, or a number (JSON form) mapped to one. */
-export function typeName(t: string | number): string {
-  if (typeof t === 'number' || /^\d+$/.test(t)) return TYPE_NAMES[Number(t)] ?? `TYPE${Number(t)}`;
-  return t.toUpperCase();
+/**
+ * A query type as the resolver names it: a mnemonic we know, or a number (JSON form) mapped to one
+ * (`TYPE<n>` for the others, RFC 3597); undefined when it is neither.
+ */
+export function typeName(t: string | number): string | undefined {
+  const s = String(t).trim().toUpperCase();
+  if (/^\d{1,5}$/.test(s)) {
+    const n = Number(s);
+    return n >= 1 && n <= 65535 ? (TYPE_NAMES[n] ?? `TYPE${n}`) : undefined;
+  }
+  if (s in TYPE_NUMBERS) return s;
+  return /^TYPE\d{1,5}$/.test(s) && typeName(s.slice(4)) ? s : undefined;
 }
 
 function typeNumber(t: string): number {
@@ -136,6 +144,7 @@ export async function dnsQueryRequest(c: Ctx): Promise<Response> {
       const name = url.searchParams.get('name') ?? '';
       const type = typeName(url.searchParams.get('type') || 'A');
       if (!name || name.length > 253) throw errors.badRequest('the name parameter must be a domain name');
+      if (!type) throw errors.badRequest(`unknown record type ${JSON.stringify(url.searchParams.get('type'))}`);
       const answer = await c.var.stub.dnsQuery(name, type);
       const headers: Record<string, string> = { 'Content-Type': DNS_JSON };
       const age = maxAge(answer);

@@ -19,6 +19,7 @@ import { rootCAPublisher } from './root-ca-publisher';
 import { serviceAccountController } from './serviceaccount';
 import { serviceAccountTokenController } from './serviceaccount-token';
 import { kubeletController } from './kubelet';
+import { kubeSystemAddons } from './kube-system-addons';
 import { nodeLifecycleController } from './node-lifecycle';
 import { pvProtectionController } from './pv-protection';
 import { pvcProtectionController } from './pvc-protection';
@@ -26,6 +27,7 @@ import { replicaSetController } from './replicaset';
 import { schedulerController } from './scheduler';
 import { serviceController } from './service';
 import { statefulSetController } from './statefulset';
+import { staticPodsController } from './static-pods';
 import { volumeProvisioner } from './volume-provisioner';
 
 export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] {
@@ -55,5 +57,7 @@ export function controllers(cc: ClusterContext, pods: PodsByNode): Controller[] 
     rootCAPublisher(cc),
     serviceAccountTokenController(cc),
     resourceQuotaController(cc),
+    kubeSystemAddons(cc),
+    staticPodsController(cc),
   ];
 }

@@ -13,6 +13,7 @@ import type { Env } from '../env';
 import { lookupResource } from '../registry';
 import { GenericRegistry, nowTimestamp } from './generic-registry';
 import { DEFAULT_SANDBOX, seedObjects, type SandboxSpec } from './seed';
+import { ADDONS_CONTROLLER, ADDONS_KEY } from '../controllers/kube-system-addons';
 import { presentHeartbeat } from '../controllers/node-lifecycle';
 import { controllers } from '../controllers';
 import type { ClusterContext } from '../controllers/context';
@@ -261,6 +262,7 @@ export class ClusterObject extends DurableObject<Env> {
 
   /** One DNS question, answered as the sandbox's CoreDNS would (served as DNS-over-HTTPS). */
   async dnsQuery(qname: string, qtype: string): Promise<DnsAnswer> {
+    if (!this.booted) return { rcode: 'REFUSED', answers: [], authority: [], additional: [] };
     return resolve(this.dnsSource(), qname, qtype);
   }
 
@@ -379,6 +381,8 @@ export class ClusterObject extends DurableObject<Env> {
         });
       }
     }
+    // kube-system's add-ons come right after, from a timer (kubeadm's addon phase).
+    this.loop.schedule(ADDONS_CONTROLLER, ADDONS_KEY, Date.now());
     if (tenant) {
       Tenant.save(this.ctx.storage, tenant);
       this.applyTenant();

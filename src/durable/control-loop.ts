@@ -75,6 +75,9 @@ export class ControlLoop {
   private run(c: Controller, key: string): void {
     const id = `${c.name}\u0000${key}`;
     const now = Date.now();
+    // A reconcile recomputes every deadline of its key: what it returns replaces what an earlier
+    // run asked for (a finished rollout no longer needs its progress-deadline check).
+    this.cancel(c.name, key);
     try {
       const again = c.reconcile(key, now);
       this.failures.delete(id);

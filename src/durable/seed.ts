@@ -43,6 +43,10 @@ export function nodeNames(spec: SandboxSpec): { name: string; controlPlane: bool
 const NODE_IMAGES = [
   { names: ['registry.k8s.io/pause:3.10'], sizeBytes: 320368 },
   { names: ['registry.k8s.io/kube-proxy:v1.33.0'], sizeBytes: 30906960 },
+  { names: ['registry.k8s.io/kube-apiserver:v1.33.0'], sizeBytes: 28678880 },
+  { names: ['registry.k8s.io/kube-controller-manager:v1.33.0'], sizeBytes: 26384096 },
+  { names: ['registry.k8s.io/kube-scheduler:v1.33.0'], sizeBytes: 20696864 },
+  { names: ['registry.k8s.io/etcd:3.5.21-0'], sizeBytes: 58938593 },
   { names: ['registry.k8s.io/coredns/coredns:v1.12.0'], sizeBytes: 20939036 },
   { names: ['docker.io/kindest/kindnetd:v20250512-df8de77b'], sizeBytes: 44375501 },
   { names: ['docker.io/kindest/local-path-provisioner:v20250214-acbabc1a'], sizeBytes: 22541737 },

@@ -53,13 +53,16 @@ const UPDATE_OBJECT = 'UPDATE objects SET rv = ?, data = ?, uid = ? WHERE resour
 const INSERT_EVENT = 'INSERT INTO events (rev, resource, namespace, name, type, object, prev, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 const WRITE_REVISION = "INSERT INTO meta (key, value) VALUES ('revision', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
+/** The namespace of the sandbox's own system components (counted apart for the pod limit). */
+const SYSTEM_NAMESPACE = 'kube-system';
+
 export class Store {
   private rev: number;
   private compacted: number;
   private lastCompaction = 0;
   private listeners: ((e: StoredEvent) => void)[] = [];
   /** Object counts and stored bytes (computed once on first use, then kept up to date by write()). */
-  private counts?: { objects: number; bytes: number; byResource: Map<string, number> };
+  private counts?: { objects: number; bytes: number; byResource: Map<string, number>; system: Map<string, number> };
   /** Checked inside each write's transaction before it changes anything (sandbox quotas). */
   guard?: (w: PendingWrite, usage: Usage) => void;
 
@@ -106,10 +109,17 @@ export class Store {
         .groupBy(objects.resource)
         .all();
       const byResource = new Map(rows.map((r) => [r.resource, r.n]));
-      this.counts = { objects: rows.reduce((a, r) => a + r.n, 0), bytes: rows.reduce((a, r) => a + r.bytes, 0), byResource };
+      const systemRows = this.db
+        .select({ resource: objects.resource, n: sql<number>`count(*)` })
+        .from(objects)
+        .where(eq(objects.namespace, SYSTEM_NAMESPACE))
+        .groupBy(objects.resource)
+        .all();
+      const system = new Map(systemRows.map((r) => [r.resource, r.n]));
+      this.counts = { objects: rows.reduce((a, r) => a + r.n, 0), bytes: rows.reduce((a, r) => a + r.bytes, 0), byResource, system };
     }
     const c = this.counts;
-    return { objects: c.objects, bytes: c.bytes, count: (resource) => c.byResource.get(resource) ?? 0 };
+    return { objects: c.objects, bytes: c.bytes, count: (resource) => c.byResource.get(resource) ?? 0, system: (resource) => c.system.get(resource) ?? 0 };
   }
 
   get(resource: string, namespace: string, name: string): KObject | undefined {
@@ -253,7 +263,7 @@ export class Store {
       const object = build(rev);
       const data = JSON.stringify(object);
       const bytesDelta = type === 'DELETED' ? -(row?.data.length ?? 0) : data.length - (row?.data.length ?? 0);
-      if (this.guard) this.guard({ resource, name: key.name, type, bytesDelta }, this.usage());
+      if (this.guard) this.guard({ resource, namespace: key.namespace, name: key.name, type, bytesDelta }, this.usage());
       if (type === 'DELETED') this.sql.exec(DELETE_OBJECT, resource, key.namespace, key.name);
       else if (type === 'ADDED') this.sql.exec(INSERT_OBJECT, resource, key.namespace, key.name, object.metadata.uid ?? '', rev, data);
       else this.sql.exec(UPDATE_OBJECT, rev, data, object.metadata.uid ?? '', resource, key.namespace, key.name);
@@ -262,7 +272,7 @@ export class Store {
       this.rev = rev;
       return { event: { rev, resource, namespace: key.namespace, name: key.name, type, object, prev: current } satisfies StoredEvent, bytesDelta };
     });
-    this.count(resource, type, bytesDelta);
+    this.count(resource, key.namespace, type, bytesDelta);
     this.maybeCompact();
     // The write has committed: a failing listener must not turn it into an error for the writer.
     for (const l of this.listeners) {
@@ -275,13 +285,14 @@ export class Store {
     return event;
   }
 
-  private count(resource: string, type: EventType, bytesDelta: number): void {
+  private count(resource: string, namespace: string, type: EventType, bytesDelta: number): void {
     const c = this.counts;
     if (!c) return;
     const n = type === 'ADDED' ? 1 : type === 'DELETED' ? -1 : 0;
     c.objects += n;
     c.bytes += bytesDelta;
     if (n) c.byResource.set(resource, (c.byResource.get(resource) ?? 0) + n);
+    if (n && namespace === SYSTEM_NAMESPACE) c.system.set(resource, (c.system.get(resource) ?? 0) + n);
   }
 
   /** Drop history older than the window (or beyond MAX_EVENTS); cheap, at most every 30 s. */

@@ -93,11 +93,14 @@ export interface Usage {
   objects: number;
   bytes: number;
   count(resource: string): number;
+  /** Objects of a resource in kube-system (the sandbox's own add-ons). */
+  system(resource: string): number;
 }
 
 /** One write about to happen (before commit). */
 export interface PendingWrite {
   resource: string;
+  namespace: string;
   name: string;
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   /** Growth of the stored bytes (may be negative). */
@@ -125,8 +128,11 @@ export function checkQuota(limits: SandboxLimits, usage: Usage, w: PendingWrite)
   const resource = w.resource.split('.')[0];
   if (w.type === 'ADDED') {
     if (limits.maxObjects && usage.objects + 1 > limits.maxObjects) throw exceeded(resource, w.name, 'objects', 1, usage.objects, limits.maxObjects);
-    if (limits.maxPods && w.resource === 'pods' && usage.count('pods') + 1 > limits.maxPods) {
-      throw exceeded(resource, w.name, 'pods', 1, usage.count('pods'), limits.maxPods);
+    // kube-system's pods (CoreDNS, kube-proxy, Calico, mirror pods) are the sandbox's own: the
+    // limit is on the pods its users run.
+    const userPods = usage.count('pods') - usage.system('pods');
+    if (limits.maxPods && w.resource === 'pods' && w.namespace !== 'kube-system' && userPods + 1 > limits.maxPods) {
+      throw exceeded(resource, w.name, 'pods', 1, userPods, limits.maxPods);
     }
     if (limits.maxNodes && w.resource === 'nodes' && usage.count('nodes') + 1 > limits.maxNodes) {
       throw exceeded(resource, w.name, 'nodes', 1, usage.count('nodes'), limits.maxNodes);

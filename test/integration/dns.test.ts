@@ -89,6 +89,7 @@ describe('cluster DNS', () => {
     expect((await doh('/dns-query?dns=***')).status).toBe(400);
     expect((await doh(`/dns-query?dns=${Buffer.from('junk').toString('base64url')}`)).status).toBe(400);
     expect((await doh('/dns-query')).status).toBe(400);
+    expect((await doh('/dns-query?name=kubernetes.default.svc.cluster.local&type=FOO')).status).toBe(400);
     const wrongType = await doh('/dns-query', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' });
     expect(wrongType.status).toBe(415);
     expect(await wrongType.json()).toMatchObject({ kind: 'Status', code: 415 });

@@ -127,16 +127,24 @@ describe('limits', () => {
   });
 
   const limits: SandboxLimits = { ...DEFAULT_LIMITS, maxObjects: 10, maxBytes: 1000, maxPods: 3, maxNodes: 2 };
-  const usage = (objects: number, bytes: number, counts: Record<string, number> = {}) => ({ objects, bytes, count: (r: string) => counts[r] ?? 0 });
+  const usage = (objects: number, bytes: number, counts: Record<string, number> = {}, system: Record<string, number> = {}) => ({
+    objects,
+    bytes,
+    count: (r: string) => counts[r] ?? 0,
+    system: (r: string) => system[r] ?? 0,
+  });
   const cases: [string, Parameters<typeof checkQuota>[1], Parameters<typeof checkQuota>[2], string | undefined][] = [
-    ['a create under every limit', usage(5, 100), { resource: 'configmaps', name: 'a', type: 'ADDED', bytesDelta: 50 }, undefined],
-    ['the object limit', usage(10, 100), { resource: 'configmaps', name: 'a', type: 'ADDED', bytesDelta: 50 }, 'configmaps "a" is forbidden: exceeded sandbox quota: requested: objects=1, used: objects=10, limited: objects=10'],
-    ['the pod limit', usage(5, 100, { pods: 3 }), { resource: 'pods', name: 'p', type: 'ADDED', bytesDelta: 50 }, 'pods "p" is forbidden: exceeded sandbox quota: requested: pods=1, used: pods=3, limited: pods=3'],
-    ['the node limit', usage(5, 100, { nodes: 2 }), { resource: 'nodes', name: 'n', type: 'ADDED', bytesDelta: 50 }, 'nodes "n" is forbidden: exceeded sandbox quota: requested: nodes=1, used: nodes=2, limited: nodes=2'],
-    ['the byte limit on an update that grows', usage(5, 990), { resource: 'deployments.apps', name: 'd', type: 'MODIFIED', bytesDelta: 20 }, 'deployments "d" is forbidden: exceeded sandbox quota: requested: bytes=20, used: bytes=990, limited: bytes=1000'],
-    ['an update that shrinks over the limit', usage(10, 2000), { resource: 'configmaps', name: 'a', type: 'MODIFIED', bytesDelta: -5 }, undefined],
-    ['a delete at every limit', usage(10, 2000, { pods: 3 }), { resource: 'pods', name: 'p', type: 'DELETED', bytesDelta: -100 }, undefined],
-    ['updates of pods at the pod limit', usage(5, 100, { pods: 3 }), { resource: 'pods', name: 'p', type: 'MODIFIED', bytesDelta: 10 }, undefined],
+    ['a create under every limit', usage(5, 100), { resource: 'configmaps', namespace: 'default', name: 'a', type: 'ADDED', bytesDelta: 50 }, undefined],
+    ['the object limit', usage(10, 100), { resource: 'configmaps', namespace: 'default', name: 'a', type: 'ADDED', bytesDelta: 50 }, 'configmaps "a" is forbidden: exceeded sandbox quota: requested: objects=1, used: objects=10, limited: objects=10'],
+    ['the pod limit', usage(5, 100, { pods: 3 }), { resource: 'pods', namespace: 'default', name: 'p', type: 'ADDED', bytesDelta: 50 }, 'pods "p" is forbidden: exceeded sandbox quota: requested: pods=1, used: pods=3, limited: pods=3'],
+    ['the node limit', usage(5, 100, { nodes: 2 }), { resource: 'nodes', namespace: '', name: 'n', type: 'ADDED', bytesDelta: 50 }, 'nodes "n" is forbidden: exceeded sandbox quota: requested: nodes=1, used: nodes=2, limited: nodes=2'],
+    ['the byte limit on an update that grows', usage(5, 990), { resource: 'deployments.apps', namespace: 'default', name: 'd', type: 'MODIFIED', bytesDelta: 20 }, 'deployments "d" is forbidden: exceeded sandbox quota: requested: bytes=20, used: bytes=990, limited: bytes=1000'],
+    ['an update that shrinks over the limit', usage(10, 2000), { resource: 'configmaps', namespace: 'default', name: 'a', type: 'MODIFIED', bytesDelta: -5 }, undefined],
+    ['a delete at every limit', usage(10, 2000, { pods: 3 }), { resource: 'pods', namespace: 'default', name: 'p', type: 'DELETED', bytesDelta: -100 }, undefined],
+    ['kube-system pods do not count toward the pod limit', usage(5, 100, { pods: 5 }, { pods: 3 }), { resource: 'pods', namespace: 'default', name: 'p', type: 'ADDED', bytesDelta: 50 }, undefined],
+    ['the sandbox add-ons may always start their pods', usage(5, 100, { pods: 6 }, { pods: 3 }), { resource: 'pods', namespace: 'kube-system', name: 'coredns', type: 'ADDED', bytesDelta: 50 }, undefined],
+    ['the pod limit counts user pods only', usage(5, 100, { pods: 6 }, { pods: 3 }), { resource: 'pods', namespace: 'default', name: 'p', type: 'ADDED', bytesDelta: 50 }, 'pods "p" is forbidden: exceeded sandbox quota: requested: pods=1, used: pods=3, limited: pods=3'],
+    ['updates of pods at the pod limit', usage(5, 100, { pods: 3 }), { resource: 'pods', namespace: 'default', name: 'p', type: 'MODIFIED', bytesDelta: 10 }, undefined],
   ];
   for (const [what, u, w, message] of cases) {
     it(`checkQuota: ${what}`, () => {
@@ -152,7 +160,7 @@ describe('limits', () => {
   }
 
   it('0 means unlimited', () => {
-    expect(() => checkQuota({ ...limits, maxObjects: 0, maxBytes: 0 }, usage(1e9, 1e12), { resource: 'configmaps', name: 'a', type: 'ADDED', bytesDelta: 5 })).not.toThrow();
+    expect(() => checkQuota({ ...limits, maxObjects: 0, maxBytes: 0 }, usage(1e9, 1e12), { resource: 'configmaps', namespace: 'default', name: 'a', type: 'ADDED', bytesDelta: 5 })).not.toThrow();
   });
 });
 
