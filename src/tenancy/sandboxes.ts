@@ -107,7 +107,7 @@ async function enforceOwnerCap(env: Env, row: SandboxRow, cap: number, now: numb
   throw errors.forbidden(
     { group: '', resource: 'sandboxes' },
     row.name,
-    `exceeded quota: sandboxes per owner, requested: sandboxes=1, used: sandboxes=${rank - 1}, limited: sandboxes=${cap}`,
+    `exceeded owner quota: requested: sandboxes=1, used: sandboxes=${rank - 1}, limited: sandboxes=${cap}`,
   );
 }
 
