@@ -40,8 +40,17 @@ async function nextDue(id: string): Promise<number | null> {
 }
 
 /** The DO's own view: pending timers, its alarm, what it last told the registry. */
-async function state(id: string) {
-  return runInDurableObject(stubOf(id), async (instance: any, s: DurableObjectState) => ({
+interface DoState {
+  pending: number;
+  alarm: number | null;
+  reported: number | null;
+}
+
+/** runInDurableObject with the instance untyped (its generic types run too deep for the checker here). */
+const run = runInDurableObject as unknown as <T>(stub: DurableObjectStub, cb: (instance: any, s: DurableObjectState) => T | Promise<T>) => Promise<T>;
+
+async function state(id: string): Promise<DoState> {
+  return run(stubOf(id), async (instance, s) => ({
     pending: instance.loop.pending() as number,
     alarm: await s.storage.getAlarm(),
     reported: instance.reporter?.reported().nextDue as number | null,
@@ -56,7 +65,7 @@ async function settle(id: string, keep = 0, timeoutMs = 15_000) {
     const s = await state(id);
     if (s.pending <= keep) return s;
     if (Date.now() - start > timeoutMs) {
-      const timers = await runInDurableObject(stubOf(id), (_i: unknown, st: DurableObjectState) => st.storage.sql.exec('SELECT * FROM timers').toArray());
+      const timers = await run(stubOf(id), (_i, st) => st.storage.sql.exec('SELECT * FROM timers').toArray());
       throw new Error(`sandbox ${id} still has ${s.pending} timers: ${JSON.stringify(timers.map((t: any) => ({ ...t, in: t.due - Date.now() })))}`);
     }
     await new Promise((r) => setTimeout(r, 25));
@@ -97,7 +106,7 @@ describe('the cron wakes only what needs it', () => {
     expect(soon.woken).not.toContain(busy.id);
 
     // The alarm is lost (a platform failure); once its deadline is overdue the cron finds the row.
-    await runInDurableObject(stubOf(busy.id), (_i: unknown, s: DurableObjectState) => s.storage.deleteAlarm());
+    await run(stubOf(busy.id), (_i, s) => s.storage.deleteAlarm());
     expect((await state(busy.id)).alarm).toBeNull();
     // The row tracks the pending deadline (10h out), not the start-up timers: until then the cron leaves it alone.
     expect(await reportedAs(busy.id, (v) => v !== null && v > Date.now() + 9 * 3_600_000)).toBeGreaterThan(Date.now());
@@ -137,9 +146,10 @@ describe('the cron wakes only what needs it', () => {
     const sb = await create({ name: 'stale', workerNodes: 1 });
     await settle(sb.id);
     await reportedAs(sb.id, (v) => v === null);
-    // As if the idle transition's write had been lost after the DO remembered it.
+    // As if the sandbox had gone idle while its report could not be written (and the DO was evicted
+    // before its next alarm): the row and the DO's memory both still say busy.
     await env.REGISTRY.prepare('UPDATE sandboxes SET next_due = ? WHERE id = ?').bind(Date.now() - 1000, sb.id).run();
-    await runInDurableObject(stubOf(sb.id), (i: any, s: DurableObjectState) => {
+    await run(stubOf(sb.id), (i, s) => {
       s.storage.kv.put('kubedo.reported', { nextDue: Date.now() - 1000, at: Date.now() - 1000 });
       i.applyTenant();
     });
