@@ -1,11 +1,12 @@
 // The cron watchdog wakes only sandboxes that need it: each sandbox DO reports idle/busy transitions
 // to the registry (sandboxes.next_due, src/tenancy/load-report.ts) and the sweep selects overdue and
 // expired rows only. An idle sandbox is never touched; a busy one whose alarm was lost is re-armed.
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { OVERDUE_GRACE_MS } from '../../src/tenancy/load-report';
 import { sweepSandboxes } from '../../src/tenancy/sandboxes';
+import worker from '../../src/worker';
 import { TOKEN } from './helpers';
 
 const ORIGIN = 'https://kubedo.test';
@@ -99,6 +100,14 @@ describe('the cron wakes only what needs it', () => {
     expect(busyState.pending).toBe(1);
     const reported = await reportedAs(busy.id, (v) => v !== null);
     expect(reported).toBeGreaterThan(Date.now() - OVERDUE_GRACE_MS);
+
+    // The Worker's cron handler itself leaves the idle one alone (the sweep stamps checked_at on what it wakes).
+    const checkedAt = () => env.REGISTRY.prepare('SELECT checked_at FROM sandboxes WHERE id = ?').bind(idle.id).first<number>('checked_at');
+    const stamped = await checkedAt();
+    const ctx = createExecutionContext();
+    await worker.scheduled!(createScheduledController({ cron: '* * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await checkedAt()).toBe(stamped);
 
     // Nothing is overdue yet: the cron touches neither.
     const soon = await sweepSandboxes(env, Date.now());
