@@ -4,7 +4,7 @@
 import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { OVERDUE_GRACE_MS } from '../../src/tenancy/load-report';
+import { LoadReporter, OVERDUE_GRACE_MS } from '../../src/tenancy/load-report';
 import { sweepSandboxes } from '../../src/tenancy/sandboxes';
 import worker from '../../src/worker';
 import { TOKEN } from './helpers';
@@ -166,5 +166,36 @@ describe('the cron wakes only what needs it', () => {
     expect(first.woken).toContain(sb.id);
     expect(await nextDue(sb.id)).toBeNull();
     expect((await sweepSandboxes(env, Date.now() + 2 * OVERDUE_GRACE_MS)).woken).not.toContain(sb.id);
+  });
+
+  it('a failed registry write is retried at the next arm and remembered only once it succeeded; none after delete', async () => {
+    const sb = await create({ name: 'flaky', workerNodes: 1 });
+    await settle(sb.id);
+    const result = await run(stubOf(sb.id), async (_i, s) => {
+      const writes: (number | null)[] = [];
+      let down = true;
+      const r = new LoadReporter(s.storage, async (v) => {
+        writes.push(v);
+        if (down) throw new Error('D1 unavailable');
+      });
+      const before = r.reported();
+      const now = Date.now();
+      r.observe(now + 5000, now);
+      await r.settled();
+      const afterFailure = { reported: r.reported(), stored: s.storage.kv.get('kubedo.reported') };
+      down = false;
+      r.observe(now + 5000, now + 10); // the next arm
+      await r.settled();
+      const afterRetry = { reported: r.reported(), stored: s.storage.kv.get('kubedo.reported') };
+      r.close();
+      r.observe(null, now + 20);
+      await r.settled();
+      return { before, afterFailure, afterRetry, writes, now };
+    });
+    expect(result.afterFailure.reported).toEqual(result.before);
+    expect(result.afterRetry.reported).toEqual({ nextDue: result.now + 5000, at: result.now + 10 });
+    expect(result.afterRetry.stored).toEqual(result.afterRetry.reported);
+    // Two attempts, nothing after close().
+    expect(result.writes).toEqual([result.now + 5000, result.now + 5000]);
   });
 });
