@@ -313,7 +313,7 @@ function kubeconfigYaml({ caPem, token }) {
 function sandboxVars() {
   const out = [];
   for (const [k, v] of Object.entries(env)) {
-    if ((k === 'KUBEDO_OPERATOR_TOKEN' || k.startsWith('KUBEDO_SANDBOX_')) && v !== undefined && v !== '') out.push('--var', `${k}:${v}`);
+    if ((k === 'KUBEDO_OPERATOR_TOKEN' || k === 'KUBEDO_PROFILE' || k.startsWith('KUBEDO_SANDBOX_')) && v !== undefined && v !== '') out.push('--var', `${k}:${v}`);
   }
   return out;
 }

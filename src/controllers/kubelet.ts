@@ -29,8 +29,16 @@ function boundAt(pod: KObject, now: number): number {
   return Number.isNaN(t) ? Math.floor(now / 1000) * 1000 : t;
 }
 
+/** `<pod>.<hex>` → `<pod>.<hex + 1>`. */
+function nextNanoName(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return `${name.slice(0, dot)}.${(BigInt(`0x${name.slice(dot + 1)}`) + 1n).toString(16)}`;
+}
+
 export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Controller {
   const lastEval = new Map<string, number>();
+  /** When this kubelet first saw each pod's deletion (by key, with the pod's uid): the start of its graceful termination. */
+  const deletionSeen = new Map<string, { uid: string; at: number }>();
   const eventNames = new Map<string, { name: string; count: number; firstAt: number }>();
 
   /**
@@ -62,13 +70,31 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
         continue;
       }
       let r = trySystemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
-      if (r.status === 409) {
-        // A pod recreated under the same name can repeat an event name: pick another.
-        (body.metadata as { name: string }).name += crypto.getRandomValues(new Uint8Array(2)).reduce((a, b) => a + b.toString(16).padStart(2, '0'), '');
+      for (let tries = 0; r.status === 409 && tries < 8; tries++) {
+        // Taken (a hash clash): the next nanosecond, still `<pod>.<hex UnixNano>` like the recorder's.
+        (body.metadata as { name: string }).name = nextNanoName((body.metadata as { name: string }).name);
         r = trySystemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
       }
       if (r.status < 300) eventNames.set(key, { name: (body.metadata as { name: string }).name, count: 1, firstAt: ev.at });
     }
+  }
+
+  /**
+   * Graceful termination starts when the kubelet sees the deletion, like upstream's. The
+   * deletionTimestamp alone cannot say when: it has whole seconds (up to 999 ms early), which
+   * took that much off `shutdown-after` and the grace period. Unseen before (the object
+   * restarted): the latest start that timestamp allows, never earlier than the real one.
+   */
+  function deletionStartedAt(key: string, pod: KObject, now: number): number | undefined {
+    const m = pod.metadata;
+    if (!m.deletionTimestamp) return undefined;
+    const uid = m.uid ?? '';
+    const seen = deletionSeen.get(key);
+    if (seen?.uid === uid) return seen.at;
+    const latest = Date.parse(m.deletionTimestamp) - (m.deletionGracePeriodSeconds ?? 0) * 1000 + 999;
+    const at = Number.isNaN(latest) ? now : Math.min(now, latest);
+    deletionSeen.set(key, { uid, at });
+    return at;
   }
 
   return {
@@ -88,6 +114,7 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
       const pod = ctx.store.get('pods', namespace, name);
       if (!pod) {
         lastEval.delete(key);
+        deletionSeen.delete(key);
         return;
       }
       const nodeName = (pod.spec as { nodeName?: string }).nodeName;
@@ -105,12 +132,14 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
         hostIP: internalIP(node!),
         timeScale,
         eventsSince: since,
+        deletionStartedAt: deletionStartedAt(key, pod, now),
       });
       lastEval.set(key, now);
       recordEvents(pod as unknown as Pod, nodeName, result.events, since === undefined);
       if (result.removeAt !== undefined && result.removeAt <= now) {
         systemCall(ctx, 'kubelet', { verb: 'delete', resource: 'pods', namespace, name, body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } } });
         lastEval.delete(key);
+        deletionSeen.delete(key);
         return;
       }
       if (JSON.stringify(result.status) !== JSON.stringify(pod.status)) {

@@ -21,6 +21,28 @@ const RETRY_BASE_MS = 5;
 const DRAIN_ROUNDS = 200;
 const RETRY_MAX_MS = 1000 * 60;
 
+/**
+ * KUBEDO_PROFILE=1 (a wrangler var; `npm start` passes it through): time keysFor and reconcile per
+ * controller and log the heaviest every 10 s of wall time, to find what a big rollout spends on.
+ */
+const PROFILE = typeof process !== 'undefined' && process.env?.KUBEDO_PROFILE === '1';
+class Profile {
+  private ms = new Map<string, { ms: number; n: number }>();
+  private since = Date.now();
+  add(what: string, t0: number): void {
+    const e = this.ms.get(what) ?? { ms: 0, n: 0 };
+    e.ms += performance.now() - t0;
+    e.n++;
+    this.ms.set(what, e);
+    if (Date.now() - this.since < 10_000) return;
+    const top = [...this.ms].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
+    console.log(`kubedo profile: ${top.map(([k, v]) => `${k} ${v.ms.toFixed(0)}ms/${v.n}`).join(', ')}`);
+    this.ms.clear();
+    this.since = Date.now();
+  }
+}
+const profile = PROFILE ? new Profile() : undefined;
+
 export class ControlLoop {
   private controllers = new Map<string, Controller>();
   private queue = new Map<string, { controller: Controller; key: string }>();
@@ -39,7 +61,9 @@ export class ControlLoop {
   /** Feed a committed store change to the controllers that care; they run right after. */
   onEvent(e: StoredEvent): void {
     for (const c of this.controllers.values()) {
+      const t0 = profile ? performance.now() : 0;
       for (const key of c.keysFor(e)) this.enqueue(c, key);
+      profile?.add(`${c.name}.keysFor`, t0);
     }
   }
 
@@ -78,6 +102,7 @@ export class ControlLoop {
     // A reconcile recomputes every deadline of its key: what it returns replaces what an earlier
     // run asked for (a finished rollout no longer needs its progress-deadline check).
     this.cancel(c.name, key);
+    const t0 = profile ? performance.now() : 0;
     try {
       const again = c.reconcile(key, now);
       this.failures.delete(id);
@@ -88,6 +113,8 @@ export class ControlLoop {
       this.failures.set(id, n);
       console.error(`kubedo: ${c.name} ${key} failed (attempt ${n})`, err);
       this.schedule(c.name, key, now + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (n - 1)));
+    } finally {
+      profile?.add(c.name, t0);
     }
   }
 
