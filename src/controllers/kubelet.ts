@@ -2,7 +2,7 @@
 // time-driven model says (src/kubelet/lifecycle.ts), record its events, and remove the pod when a
 // graceful deletion is over. One timer per pod, for the next change only: a steady pod arms nothing.
 import type { Node, Pod } from 'kubernetes-types/core/v1';
-import type { Controller, } from '../durable/control-loop';
+import { profiled, type Controller } from '../durable/control-loop';
 import type { PodsByNode } from '../durable/caches';
 import { eventKey, toEventObject } from '../kubelet/events';
 import { podStatusAt } from '../kubelet/lifecycle';
@@ -39,7 +39,14 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
   const lastEval = new Map<string, number>();
   /** When this kubelet first saw each pod's deletion (by key, with the pod's uid): the start of its graceful termination. */
   const deletionSeen = new Map<string, { uid: string; at: number }>();
-  const eventNames = new Map<string, { name: string; count: number; firstAt: number }>();
+  /** Per pod key: the Events recorded for its current incarnation (uid), by correlator key, to count repeats. */
+  const recorded = new Map<string, { uid: string; names: Map<string, { name: string; count: number; firstAt: number }> }>();
+  const eventNamesOf = (key: string, pod: Pod) => {
+    const uid = pod.metadata?.uid ?? '';
+    let r = recorded.get(key);
+    if (r?.uid !== uid) recorded.set(key, (r = { uid, names: new Map() }));
+    return r.names;
+  };
 
   /**
    * The Event this kubelet already recorded for `ev` before the Durable Object restarted (its
@@ -51,10 +58,12 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
   }
 
   /** `fresh`: the first look at this pod since the object started (events may already be stored). */
-  function recordEvents(pod: Pod, nodeName: string, events: ReturnType<typeof podStatusAt>['events'], fresh: boolean): void {
+  function recordEvents(key: string, pod: Pod, nodeName: string, events: ReturnType<typeof podStatusAt>['events'], fresh: boolean): void {
+    if (!events.length) return;
+    const eventNames = eventNamesOf(key, pod);
     for (const ev of events) {
-      const key = eventKey(pod, nodeName, ev);
-      const seen = eventNames.get(key);
+      const evKey = eventKey(pod, nodeName, ev);
+      const seen = eventNames.get(evKey);
       if (seen) {
         seen.count++;
         const body = toEventObject(pod, nodeName, ev, seen.count, seen.firstAt);
@@ -66,7 +75,7 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
       const name = (body.metadata as { name: string }).name;
       const before = fresh ? recordedBefore(pod, name, ev) : undefined;
       if (before) {
-        eventNames.set(key, { name, count: Number((before as { count?: number }).count ?? 1), firstAt: ev.at });
+        eventNames.set(evKey, { name, count: Number((before as { count?: number }).count ?? 1), firstAt: ev.at });
         continue;
       }
       let r = trySystemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
@@ -75,7 +84,7 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
         (body.metadata as { name: string }).name = nextNanoName((body.metadata as { name: string }).name);
         r = trySystemCall(ctx, 'kubelet', { verb: 'create', resource: 'events', namespace: pod.metadata!.namespace, body });
       }
-      if (r.status < 300) eventNames.set(key, { name: (body.metadata as { name: string }).name, count: 1, firstAt: ev.at });
+      if (r.status < 300) eventNames.set(evKey, { name: (body.metadata as { name: string }).name, count: 1, firstAt: ev.at });
     }
   }
 
@@ -115,6 +124,7 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
       if (!pod) {
         lastEval.delete(key);
         deletionSeen.delete(key);
+        recorded.delete(key);
         return;
       }
       const nodeName = (pod.spec as { nodeName?: string }).nodeName;
@@ -127,19 +137,20 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
       const podIP = status.podIP ?? (hostNetwork ? '' : ctx.network.ipam.assign(key, pod.metadata.uid ?? '', nodeName)) ?? '';
       const { timeScale } = sandboxConfig(ctx.store);
       const since = lastEval.get(key);
-      const result = podStatusAt(pod as unknown as Pod, node as unknown as Node, boundAt(pod, now), now, {
+      const result = profiled('kubelet.sim', () => podStatusAt(pod as unknown as Pod, node as unknown as Node, boundAt(pod, now), now, {
         podIP,
         hostIP: internalIP(node!),
         timeScale,
         eventsSince: since,
         deletionStartedAt: deletionStartedAt(key, pod, now),
-      });
+      }));
       lastEval.set(key, now);
-      recordEvents(pod as unknown as Pod, nodeName, result.events, since === undefined);
+      profiled('kubelet.events', () => recordEvents(key, pod as unknown as Pod, nodeName, result.events, since === undefined));
       if (result.removeAt !== undefined && result.removeAt <= now) {
         systemCall(ctx, 'kubelet', { verb: 'delete', resource: 'pods', namespace, name, body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } } });
         lastEval.delete(key);
         deletionSeen.delete(key);
+        recorded.delete(key);
         return;
       }
       if (JSON.stringify(result.status) !== JSON.stringify(pod.status)) {

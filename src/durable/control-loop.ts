@@ -25,7 +25,7 @@ const RETRY_MAX_MS = 1000 * 60;
  * KUBEDO_PROFILE=1 (a wrangler var; `npm start` passes it through): time keysFor and reconcile per
  * controller and log the heaviest every 10 s of wall time, to find what a big rollout spends on.
  */
-const PROFILE = typeof process !== 'undefined' && process.env?.KUBEDO_PROFILE === '1';
+export const PROFILING = typeof process !== 'undefined' && process.env?.KUBEDO_PROFILE === '1';
 class Profile {
   private ms = new Map<string, { ms: number; n: number }>();
   private since = Date.now();
@@ -35,13 +35,24 @@ class Profile {
     e.n++;
     this.ms.set(what, e);
     if (Date.now() - this.since < 10_000) return;
-    const top = [...this.ms].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
+    const top = [...this.ms].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20);
     console.log(`kubedo profile: ${top.map(([k, v]) => `${k} ${v.ms.toFixed(0)}ms/${v.n}`).join(', ')}`);
     this.ms.clear();
     this.since = Date.now();
   }
 }
-const profile = PROFILE ? new Profile() : undefined;
+const profile = PROFILING ? new Profile() : undefined;
+
+/** Runs `fn`, timed under `what` when KUBEDO_PROFILE=1. */
+export function profiled<T>(what: string, fn: () => T): T {
+  if (!profile) return fn();
+  const t0 = performance.now();
+  try {
+    return fn();
+  } finally {
+    profile.add(what, t0);
+  }
+}
 
 export class ControlLoop {
   private controllers = new Map<string, Controller>();

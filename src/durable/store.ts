@@ -7,6 +7,7 @@ import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import type { KObject } from '../registry/types';
 import { events, meta, objects } from './schema';
 import type { PendingWrite, Usage } from '../tenancy/limits';
+import { profiled, PROFILING } from './control-loop';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -255,7 +256,7 @@ export class Store {
     type: EventType,
     plan: (current: KObject | undefined, currentRv: number) => (rev: number) => KObject,
   ): StoredEvent {
-    const { event, bytesDelta } = this.storage.transactionSync(() => {
+    const { event, bytesDelta } = profiled('store.tx', () => this.storage.transactionSync(() => {
       const row = this.sql.exec<{ rv: number; data: string }>(SELECT_ROW, resource, key.namespace, key.name).toArray()[0];
       const current = row ? (JSON.parse(row.data) as KObject) : undefined;
       const build = plan(current, row?.rv ?? 0);
@@ -271,13 +272,15 @@ export class Store {
       this.sql.exec(WRITE_REVISION, rev);
       this.rev = rev;
       return { event: { rev, resource, namespace: key.namespace, name: key.name, type, object, prev: current } satisfies StoredEvent, bytesDelta };
-    });
+    }));
     this.count(resource, key.namespace, type, bytesDelta);
     this.maybeCompact();
     // The write has committed: a failing listener must not turn it into an error for the writer.
-    for (const l of this.listeners) {
+    for (let i = 0; i < this.listeners.length; i++) {
+      const l = this.listeners[i];
       try {
-        l(event);
+        if (PROFILING) profiled(`store listener ${String(l).slice(0, 40)}`, () => l(event));
+        else l(event);
       } catch (err) {
         console.error('kubedo: store listener failed', err);
       }
