@@ -106,9 +106,24 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
     return at;
   }
 
+  /**
+   * The pod whose status or removal this kubelet is writing: that write's own event needs no second
+   * look (the reconcile that writes has already asked for its next change).
+   */
+  let writing: string | undefined;
+  const write = (key: string, call: Parameters<typeof systemCall>[2]) => {
+    writing = key;
+    try {
+      systemCall(ctx, 'kubelet', call);
+    } finally {
+      writing = undefined;
+    }
+  };
+
   return {
     name: 'kubelet',
     keysFor(e) {
+      if (e.resource === 'pods' && writing === `${e.namespace}/${e.name}`) return [];
       if (e.resource === 'pods') return (e.object.spec as { nodeName?: string } | undefined)?.nodeName ? [`${e.namespace}/${e.name}`] : [];
       if (e.resource === 'nodes' && e.type !== 'DELETED') {
         // A kubelet that starts again catches up with its pods.
@@ -147,14 +162,14 @@ export function kubeletController(ctx: ClusterContext, pods: PodsByNode): Contro
       lastEval.set(key, now);
       profiled('kubelet.events', () => recordEvents(key, pod as unknown as Pod, nodeName, result.events, since === undefined));
       if (result.removeAt !== undefined && result.removeAt <= now) {
-        systemCall(ctx, 'kubelet', { verb: 'delete', resource: 'pods', namespace, name, body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } } });
+        write(key, { verb: 'delete', resource: 'pods', namespace, name, body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } } });
         lastEval.delete(key);
         deletionSeen.delete(key);
         recorded.delete(key);
         return;
       }
       if (JSON.stringify(result.status) !== JSON.stringify(pod.status)) {
-        systemCall(ctx, 'kubelet', {
+        write(key, {
           verb: 'update',
           subresource: 'status',
           resource: 'pods',

@@ -20,6 +20,9 @@ const RETRY_BASE_MS = 5;
 /** Reconciles per event (request or alarm) before the rest moves to the next alarm: short events keep requests answered during big rollouts. */
 const DRAIN_ROUNDS = 200;
 const RETRY_MAX_MS = 1000 * 60;
+// The hot timer statements as plain SQL (the query builder's per-call cost adds up over many reconciles).
+const UPSERT_TIMER = 'INSERT INTO timers (kind, key, due) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET due = min(due, excluded.due)';
+const DELETE_TIMER = 'DELETE FROM timers WHERE kind = ? AND key = ?';
 
 /**
  * KUBEDO_PROFILE=1 (a wrangler var; `npm start` passes it through): time keysFor and reconcile per
@@ -129,18 +132,29 @@ export class ControlLoop {
     }
   }
 
+  /**
+   * Which kind/key pairs have a timer row, mirrored in memory (loaded once per wake-up): every
+   * reconcile cancels its key's timer, and most keys have none, so most cancels need no statement.
+   */
+  private timed?: Set<string>;
+  private timedKeys(): Set<string> {
+    this.timed ??= new Set(this.db.select({ kind: timers.kind, key: timers.key }).from(timers).all().map((t) => `${t.kind}\u0000${t.key}`));
+    return this.timed;
+  }
+
   /** Ask for `kind/key` to be reconciled at `due` (an earlier request for the same key wins). */
   schedule(kind: string, key: string, due: number): void {
-    this.db
-      .insert(timers)
-      .values({ kind, key, due })
-      .onConflictDoUpdate({ target: [timers.kind, timers.key], set: { due: sql`min(${timers.due}, excluded.due)` } })
-      .run();
+    this.storage.sql.exec(UPSERT_TIMER, kind, key, due);
+    this.timedKeys().add(`${kind}\u0000${key}`);
     if (!this.draining) void this.arm();
   }
 
   cancel(kind: string, key: string): void {
-    this.db.delete(timers).where(and(eq(timers.kind, kind), eq(timers.key, key))).run();
+    const id = `${kind}\u0000${key}`;
+    const timed = this.timedKeys();
+    if (!timed.has(id)) return;
+    this.storage.sql.exec(DELETE_TIMER, kind, key);
+    timed.delete(id);
   }
 
   /** Arm the one alarm for the earliest deadline, or none. */
@@ -159,6 +173,7 @@ export class ControlLoop {
     const due = this.db.select().from(timers).where(lte(timers.due, now)).orderBy(asc(timers.due)).limit(5000).all();
     for (const t of due) {
       this.db.delete(timers).where(and(eq(timers.kind, t.kind), eq(timers.key, t.key), lte(timers.due, now))).run();
+      this.timed?.delete(`${t.kind}\u0000${t.key}`);
       const c = this.controllers.get(t.kind);
       if (c) this.enqueue(c, t.key);
     }
