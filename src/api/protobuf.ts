@@ -9,6 +9,7 @@
 // from the wire are omitted; a zero value on the wire is kept when the Go field is a pointer or has no
 // omitempty (e.g. `replicas: 0`, `optional: false`), and dropped otherwise (gogo writes every non-pointer
 // field, so an unset `protocol` arrives as ""; Go's JSON encoder would have omitted it).
+import { bytesToBase64 } from '../machinery/base64';
 import { StatusError, failure } from './status';
 import { WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, WireError, WireReader } from './protobuf-wire';
 import { SCALAR_TYPES, SPECIAL_TYPES, getMessage, messageForKind, type FieldDef, type MessageDef } from './protobuf-types';
@@ -188,7 +189,7 @@ function readScalar(r: WireReader, type: string): unknown {
     case 's':
       return r.string();
     case 'by':
-      return base64(r.bytes());
+      return bytesToBase64(r.bytes());
     case 'b':
       return r.bool();
     case 'i32':
@@ -496,18 +497,3 @@ export function formatDuration(d: bigint): string {
   return sign + out;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-function base64(b: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < b.length; i += 3) {
-    const n = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
-  }
-  if (i < b.length) {
-    const n = (b[i] << 16) | ((i + 1 < b.length ? b[i + 1] : 0) << 8);
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + (i + 1 < b.length ? B64[(n >> 6) & 63] : '=') + '=';
-  }
-  return out;
-}

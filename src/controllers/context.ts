@@ -50,6 +50,31 @@ export function podsOnNode(store: Store, nodeName: string): KObject[] {
   return out;
 }
 
+/** Add `finalizer` to `obj` (a merge patch guarded by its resourceVersion: a stale read retries later). */
+export function addFinalizer(ctx: ClusterContext, component: string, resource: string, obj: KObject, finalizer: string): ApiReply {
+  return systemCall(ctx, component, {
+    verb: 'patch',
+    patchType: 'merge',
+    resource,
+    namespace: obj.metadata.namespace,
+    name: obj.metadata.name,
+    body: { metadata: { finalizers: [...(obj.metadata.finalizers ?? []), finalizer], resourceVersion: obj.metadata.resourceVersion } },
+  });
+}
+
+/** Remove `finalizer` from `obj`; true when done or the object is gone, false when the write failed (retry later). */
+export function removeFinalizer(ctx: ClusterContext, component: string, resource: string, obj: KObject, finalizer: string): boolean {
+  const r = systemCall(ctx, component, {
+    verb: 'patch',
+    patchType: 'merge',
+    resource,
+    namespace: obj.metadata.namespace,
+    name: obj.metadata.name,
+    body: { metadata: { finalizers: (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer), resourceVersion: obj.metadata.resourceVersion } },
+  });
+  return r.status < 300 || r.status === 404;
+}
+
 export function splitKey(key: string): { namespace: string; name: string } {
   const i = key.indexOf('/');
   return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };

@@ -14,10 +14,10 @@ import type { Controller } from '../durable/control-loop';
 import { nowTimestamp } from '../durable/generic-registry';
 import type { StoredEvent } from '../durable/store';
 import { clone } from '../registry/common';
-import type { KObject } from '../registry/types';
+import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
-import { sortedJson } from './podutil';
+import { controllerRef, sortedJson } from './podutil';
 import { eventRecorder } from './events';
 
 const COMPONENT = 'cronjob-controller';
@@ -26,14 +26,6 @@ const API = { group: 'batch', version: 'v1' } as const;
 const SCHEDULED_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 const ERROR_RETRY_MS = 5_000;
 const MINUTE = 60_000;
-
-interface OwnerRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-}
 
 interface ObjectRef {
   kind?: string;
@@ -245,9 +237,7 @@ export function mostRecent(s: Schedule, earliest: number, now: number): number |
 // ---------------------------------------------------------------------------------------------
 // The controller
 
-const controllerRef = (o: KObject | undefined): OwnerRef | undefined =>
-  o ? ((o.metadata.ownerReferences ?? []) as OwnerRef[]).find((r) => r.controller) : undefined;
-const isCronJobRef = (r: OwnerRef | undefined): r is OwnerRef => !!r && r.kind === 'CronJob' && r.apiVersion.split('/')[0] === 'batch';
+const isCronJobRef = (r: OwnerReference | undefined): r is OwnerReference => !!r && r.kind === 'CronJob' && r.apiVersion.split('/')[0] === 'batch';
 
 /** The finished condition of a Job (Complete or Failed, status True), if any. */
 function finishedType(job: KObject): 'Complete' | 'Failed' | undefined {

@@ -13,7 +13,7 @@ import type { StoredEvent } from '../durable/store';
 import { clone } from '../registry/common';
 import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
-import { splitKey, systemCall, type ClusterContext } from './context';
+import { removeFinalizer, splitKey, systemCall, type ClusterContext } from './context';
 import { controllerRef, isPodActive, isPodReady, phaseOf, sortedJson } from './podutil';
 import { eventRecorder } from './events';
 
@@ -234,15 +234,7 @@ export function jobController(ctx: ClusterContext): Controller {
 
   /** removeTrackingFinalizerPatch; false when the write failed (a later reconcile retries). */
   function releasePod(pod: KObject): boolean {
-    const r = systemCall(ctx, COMPONENT, {
-      verb: 'patch',
-      patchType: 'merge',
-      resource: 'pods',
-      namespace: pod.metadata.namespace,
-      name: pod.metadata.name,
-      body: { metadata: { finalizers: (pod.metadata.finalizers ?? []).filter((f) => f !== TRACKING_FINALIZER), resourceVersion: pod.metadata.resourceVersion } },
-    });
-    return r.status < 300 || r.status === 404;
+    return removeFinalizer(ctx, COMPONENT, 'pods', pod, TRACKING_FINALIZER);
   }
 
   /** Pods whose Job is gone (or that lost their controller) keep no tracking finalizer. */

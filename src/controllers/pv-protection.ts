@@ -5,9 +5,8 @@
 import type { Controller } from '../durable/control-loop';
 import { PV_PROTECTION_FINALIZER } from '../durable/admission';
 import type { StoredEvent } from '../durable/store';
-import { type ClusterContext, systemCall } from './context';
+import { addFinalizer, removeFinalizer, type ClusterContext } from './context';
 import { phaseOf } from './podutil';
-import { removeFinalizer } from './pvc-protection';
 
 const COMPONENT = 'pv-protection-controller';
 
@@ -20,15 +19,7 @@ export function pvProtectionController(ctx: ClusterContext): Controller {
       if (!pv) return;
       const has = (pv.metadata.finalizers ?? []).includes(PV_PROTECTION_FINALIZER);
       if (!pv.metadata.deletionTimestamp) {
-        if (!has) {
-          systemCall(ctx, COMPONENT, {
-            verb: 'patch',
-            patchType: 'merge',
-            resource: 'persistentvolumes',
-            name,
-            body: { metadata: { finalizers: [...(pv.metadata.finalizers ?? []), PV_PROTECTION_FINALIZER], resourceVersion: pv.metadata.resourceVersion } },
-          });
-        }
+        if (!has) addFinalizer(ctx, COMPONENT, 'persistentvolumes', pv, PV_PROTECTION_FINALIZER);
         return;
       }
       // isBeingUsed: a Bound volume is in use by its claim.

@@ -6,7 +6,7 @@ import type { Controller } from '../durable/control-loop';
 import { PVC_PROTECTION_FINALIZER } from '../durable/admission';
 import type { StoredEvent } from '../durable/store';
 import type { KObject } from '../registry/types';
-import { splitKey, systemCall, type ClusterContext } from './context';
+import { addFinalizer, removeFinalizer, splitKey, type ClusterContext } from './context';
 import { phaseOf } from './podutil';
 
 const COMPONENT = 'pvc-protection-controller';
@@ -39,19 +39,6 @@ export const podUsesClaim = (pod: KObject, claim: string): boolean =>
   !!(pod.spec as { nodeName?: string } | undefined)?.nodeName && !podIsShutDown(pod) && podClaimNames(pod).includes(claim);
 
 /** Remove `finalizer` from `obj` (optimistic: the resourceVersion must still match). */
-export function removeFinalizer(ctx: ClusterContext, component: string, resource: string, obj: KObject, finalizer: string): boolean {
-  const rest = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
-  const r = systemCall(ctx, component, {
-    verb: 'patch',
-    patchType: 'merge',
-    resource,
-    namespace: obj.metadata.namespace,
-    name: obj.metadata.name,
-    body: { metadata: { finalizers: rest, resourceVersion: obj.metadata.resourceVersion } },
-  });
-  return r.status < 300 || r.status === 404;
-}
-
 export function pvcProtectionController(ctx: ClusterContext): Controller {
   return {
     name: 'pvc-protection',
@@ -69,16 +56,7 @@ export function pvcProtectionController(ctx: ClusterContext): Controller {
       const has = (pvc.metadata.finalizers ?? []).includes(PVC_PROTECTION_FINALIZER);
       if (!pvc.metadata.deletionTimestamp) {
         // needToAddFinalizer: claims created before the admission plugin saw them.
-        if (!has) {
-          systemCall(ctx, COMPONENT, {
-            verb: 'patch',
-            patchType: 'merge',
-            resource: 'persistentvolumeclaims',
-            namespace,
-            name,
-            body: { metadata: { finalizers: [...(pvc.metadata.finalizers ?? []), PVC_PROTECTION_FINALIZER], resourceVersion: pvc.metadata.resourceVersion } },
-          });
-        }
+        if (!has) addFinalizer(ctx, COMPONENT, 'persistentvolumeclaims', pvc, PVC_PROTECTION_FINALIZER);
         return;
       }
       if (!has) return;

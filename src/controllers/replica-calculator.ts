@@ -1,6 +1,7 @@
 // The HorizontalPodAutoscaler's arithmetic (pkg/controller/podautoscaler: replica_calculator.go and
 // the behavior part of horizontal.go), as pure functions: replicas from per-pod samples with the
 // missing/unready pod rules, the stabilization windows, and the scaling policies' rate limits.
+import { SCALE_DOWN_DEFAULT, SCALE_UP_DEFAULT } from '../registry/autoscaling';
 
 /** One pod's sample of a resource metric. */
 export interface PodSample {
@@ -96,19 +97,9 @@ export interface ScalingRules {
 }
 
 /** The API server's defaults (GenerateHPAScaleUpRules / GenerateHPAScaleDownRules). */
-export const DEFAULT_SCALE_UP: Required<Omit<ScalingRules, 'tolerance'>> = {
-  stabilizationWindowSeconds: 0,
-  selectPolicy: 'Max',
-  policies: [
-    { type: 'Pods', value: 4, periodSeconds: 15 },
-    { type: 'Percent', value: 100, periodSeconds: 15 },
-  ],
-};
-export const DEFAULT_SCALE_DOWN: Required<Omit<ScalingRules, 'tolerance'>> = {
-  stabilizationWindowSeconds: 300,
-  selectPolicy: 'Max',
-  policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
-};
+export const DEFAULT_SCALE_UP: Required<Omit<ScalingRules, 'tolerance'>> = SCALE_UP_DEFAULT;
+/** Scale-down adds kube-controller-manager's --horizontal-pod-autoscaler-downscale-stabilization (5m). */
+export const DEFAULT_SCALE_DOWN: Required<Omit<ScalingRules, 'tolerance'>> = { ...SCALE_DOWN_DEFAULT, stabilizationWindowSeconds: 300 };
 
 /** Given rules over the defaults (an HPA created before its behavior was defaulted has none). */
 export function rulesWithDefaults(given: ScalingRules | undefined, defaults: typeof DEFAULT_SCALE_UP): typeof DEFAULT_SCALE_UP {

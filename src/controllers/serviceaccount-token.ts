@@ -4,6 +4,7 @@
 // namespace, and the account's uid annotation; it is deleted when its account is gone.
 // Signing is asynchronous: the write happens when the signature is ready, and is re-checked then.
 import type { Controller } from '../durable/control-loop';
+import { utf8ToBase64 } from '../machinery/base64';
 import type { KObject } from '../registry/types';
 import { splitKey, systemCall, trySystemCall, type ClusterContext } from './context';
 
@@ -11,7 +12,7 @@ export const SA_TOKEN_TYPE = 'kubernetes.io/service-account-token';
 export const SA_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
 export const SA_UID_ANNOTATION = 'kubernetes.io/service-account.uid';
 
-const b64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+const b64 = utf8ToBase64;
 
 export function serviceAccountTokenController(ctx: ClusterContext): Controller {
   const signing = new Set<string>();

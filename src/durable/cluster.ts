@@ -34,6 +34,7 @@ import { sandboxConfig } from '../controllers/config';
 import { containerLog, LogError, nextLogLineAt, resolveLogContainer } from '../kubelet/logs';
 import { METRICS_GROUP } from '../registry/metrics';
 import type { ResourceDef } from '../registry/types';
+import { bytesToBase64 } from '../machinery/base64';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Store, type StoredEvent } from './store';
 import { newRoutingState, PROXY_MODES } from '../network/kube-proxy';
@@ -67,7 +68,7 @@ async function rootCA(env: Env, keys: SigningKeys): Promise<string> {
   if (env.KUBEDO_CA_DATA) return atob(env.KUBEDO_CA_DATA);
   const { publicKey } = await keys.get();
   const spki = new Uint8Array((await crypto.subtle.exportKey('spki', publicKey)) as ArrayBuffer);
-  const b64 = btoa(String.fromCharCode(...spki)).replace(/(.{64})/g, '$1\n');
+  const b64 = bytesToBase64(spki).replace(/(.{64})/g, '$1\n');
   return `-----BEGIN PUBLIC KEY-----\n${b64}\n-----END PUBLIC KEY-----\n`;
 }
 

@@ -688,14 +688,10 @@ function unsupportedPatch(accepted: string[]): StatusError {
 }
 
 function tooLargeRv(rv: number, current: number): StatusError {
-  return new StatusError({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: `Timeout: Too large resource version: ${rv}, current: ${current}`,
-    reason: 'Timeout',
-    details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
-    code: 504,
-  });
+  return new StatusError(
+    failure(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`, {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    }),
+  );
 }

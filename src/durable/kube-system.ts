@@ -5,6 +5,7 @@
 import type { KObject } from '../registry/types';
 import { KUBERNETES_VERSION } from './seed';
 import { DNS_SERVICE_IP } from '../network/dns';
+import { ipAt, parseCidr } from '../network/cidr';
 
 export const ETCD_IMAGE = 'registry.k8s.io/etcd:3.5.21-0';
 export const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.12.0';
@@ -117,12 +118,8 @@ export const DEFAULT_ADDON_NETWORK: AddonNetwork = { serviceCIDR: DEFAULT_SERVIC
 
 /** kubeadm's cluster DNS address: the 10th address of the service range (10.96.0.10 for 10.96.0.0/12). */
 export function dnsServiceIP(serviceCIDR: string): string {
-  const [base, bits] = serviceCIDR.split('/');
-  const octets = base.split('.').map(Number);
-  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255) || !(Number(bits) >= 0 && Number(bits) <= 28)) return DNS_SERVICE_IP;
-  const size = 2 ** (32 - Number(bits));
-  const n = Math.floor(octets.reduce((a, o) => a * 256 + o, 0) / size) * size + 10;
-  return [24, 16, 8, 0].map((sh) => Math.floor(n / 2 ** sh) % 256).join('.');
+  const cidr = parseCidr(serviceCIDR);
+  return cidr && cidr.bits <= 28 ? ipAt(cidr, 10) : DNS_SERVICE_IP;
 }
 
 /** The four static pods kubeadm writes to /etc/kubernetes/manifests on a control-plane node. */

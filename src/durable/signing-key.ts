@@ -3,6 +3,7 @@
 // The key id is what kube-apiserver uses: base64url of the SHA-256 of the public key's DER.
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import { signingKeys } from './schema';
+import { bytesToBase64url } from '../machinery/base64';
 
 export interface SigningKey {
   kid: string;
@@ -11,12 +12,6 @@ export interface SigningKey {
 }
 
 const ALGORITHM = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
-
-function base64url(bytes: ArrayBuffer): string {
-  let s = '';
-  for (const b of new Uint8Array(bytes)) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 export class SigningKeys {
   private cached: Promise<SigningKey> | undefined;
@@ -47,7 +42,7 @@ export class SigningKeys {
       crypto.subtle.exportKey('jwk', pair.publicKey) as Promise<JsonWebKey>,
       crypto.subtle.exportKey('spki', pair.publicKey) as Promise<ArrayBuffer>,
     ]);
-    const kid = base64url(await crypto.subtle.digest('SHA-256', spki));
+    const kid = bytesToBase64url(await crypto.subtle.digest('SHA-256', spki));
     // Another caller may have won the race across an await: keep the first stored key.
     this.db.insert(signingKeys).values({ kid, privateJwk: JSON.stringify(privateJwk), publicJwk: JSON.stringify(publicJwk), createdAt: Date.now() }).onConflictDoNothing().run();
     const stored = this.db.select().from(signingKeys).limit(1).get()!;

@@ -18,6 +18,7 @@ import {
   type TokenSubject,
 } from '../tenancy/serviceaccount-token';
 import type { KObject } from '../registry/types';
+import { base64ToUtf8OrEmpty } from '../machinery/base64';
 import type { SigningKeys } from './signing-key';
 import type { Store } from './store';
 
@@ -124,7 +125,7 @@ function checkSubject(store: Store, s: TokenSubject, token: string): void {
     if (!secret || secret.metadata.deletionTimestamp) throw new TokenError('service account token has been invalidated');
     if (s.legacy) {
       const data = (secret.data ?? {}) as Record<string, string>;
-      if (!data.token || atobSafe(data.token) !== token) throw new TokenError('service account token has been invalidated');
+      if (!data.token || base64ToUtf8OrEmpty(data.token) !== token) throw new TokenError('service account token has been invalidated');
     } else if (secret.metadata.uid !== s.secret.uid) throw new TokenError(`secret UID (${secret.metadata.uid}) does not match service account secret ref claim (${s.secret.uid})`);
   }
   if (s.pod) {
@@ -136,14 +137,6 @@ function checkSubject(store: Store, s: TokenSubject, token: string): void {
     const node = store.get('nodes', '', s.node.name);
     if (!node || node.metadata.deletionTimestamp) throw new TokenError('service account token has been invalidated');
     if (node.metadata.uid !== s.node.uid) throw new TokenError(`node UID (${node.metadata.uid}) does not match service account node ref claim (${s.node.uid})`);
-  }
-}
-
-function atobSafe(b64: string): string {
-  try {
-    return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
-  } catch {
-    return '';
   }
 }
 

@@ -2,7 +2,8 @@
 // $(VAR) references, downward API fields, and the service links kubelet injects), the
 // kubelet-managed /etc/hosts and /etc/resolv.conf (dnsPolicy, dnsConfig) and /etc/hostname.
 import type { KObject } from '../registry/types';
-import { CLUSTER_DOMAIN, DNS_SERVICE_IP } from '../network/dns';
+import { base64ToUtf8OrEmpty } from '../machinery/base64';
+import { CLUSTER_DOMAIN, DNS_SERVICE_IP, searchDomains } from '../network/dns';
 import { podHostname } from './http-echo';
 import { flavorOf, type ShellHost } from './shell';
 
@@ -118,14 +119,6 @@ export function expandRefs(value: string, known: Map<string, string>): string {
   return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name?: string) => (m === '$$' ? '$' : known.has(name!) ? known.get(name!)! : m));
 }
 
-function decodeBase64(s: string): string {
-  try {
-    return new TextDecoder().decode(Uint8Array.from(atob(s), (c) => c.charCodeAt(0)));
-  } catch {
-    return '';
-  }
-}
-
 /** The container's environment as its processes see it, in a stable order. */
 export function containerEnv(pod: KObject, container: ContainerSpec, reader: ObjectReader, serviceLinks: [string, string][], tty: boolean): [string, string][] {
   const ns = pod.metadata.namespace ?? '';
@@ -140,7 +133,7 @@ export function containerEnv(pod: KObject, container: ContainerSpec, reader: Obj
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) for (const [k, v] of Object.entries((reader.get('configmaps', ns, from.configMapRef.name)?.data ?? {}) as Record<string, string>)) set(prefix + k, v);
-    if (from.secretRef) for (const [k, v] of Object.entries((reader.get('secrets', ns, from.secretRef.name)?.data ?? {}) as Record<string, string>)) set(prefix + k, decodeBase64(v));
+    if (from.secretRef) for (const [k, v] of Object.entries((reader.get('secrets', ns, from.secretRef.name)?.data ?? {}) as Record<string, string>)) set(prefix + k, base64ToUtf8OrEmpty(v));
   }
   for (const e of container.env ?? []) {
     const vf = e.valueFrom;
@@ -151,7 +144,7 @@ export function containerEnv(pod: KObject, container: ContainerSpec, reader: Obj
       if (v !== undefined) set(e.name, v);
     } else if (vf.secretKeyRef) {
       const v = (reader.get('secrets', ns, vf.secretKeyRef.name)?.data as Record<string, string> | undefined)?.[vf.secretKeyRef.key];
-      if (v !== undefined) set(e.name, decodeBase64(v));
+      if (v !== undefined) set(e.name, base64ToUtf8OrEmpty(v));
     } else if (vf.resourceFieldRef) set(e.name, '0');
   }
   const specNames = new Set(spec.map(([k]) => k));
@@ -205,7 +198,7 @@ export function resolvConf(pod: KObject, clusterDNS = DEFAULT_CLUSTER_DNS): Reso
   let options: { name: string; value?: string }[] = [];
   if (policy === 'ClusterFirst' || policy === 'ClusterFirstWithHostNet') {
     nameservers = [clusterDNS];
-    search = [`${ns}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN];
+    search = searchDomains(ns);
     options = [{ name: 'ndots', value: '5' }];
   } else if (policy === 'Default') {
     nameservers = [NODE_NAMESERVER];

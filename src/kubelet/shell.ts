@@ -5,6 +5,8 @@
 // Two flavours, chosen by image: busybox/alpine images get busybox `sh` wording (`sh: foo: not
 // found`, prompt `/ # `), every other image bash/dash wording (`bash: foo: command not found`,
 // prompt `root@web:/# `). Every image has the same small tool set (curl, wget, nslookup, dig, ...).
+import { isIPv4 } from '../network/cidr';
+import { DNS_SERVICE_IP, searchCandidates } from '../network/dns';
 
 export type ShellFlavor = 'busybox' | 'bash';
 
@@ -601,19 +603,7 @@ async function subshell(name: 'sh' | 'bash', args: string[], parent: Ctx, io: Sh
 }
 
 // ---------------------------------------------------------------------------------------------
-// Name resolution the way the pod's libc does it (resolv.conf search list and ndots)
-
-function isIPv4(s: string): boolean {
-  return /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s) && s.split('.').every((o) => Number(o) < 256);
-}
-
-/** Candidate absolute names for `name` under the pod's search list and ndots. */
-export function searchCandidates(name: string, search: string[], ndots: number): string[] {
-  if (name.endsWith('.')) return [name];
-  const withSearch = search.map((s) => `${name}.${s.replace(/\.$/, '')}.`);
-  const asIs = `${name}.`;
-  return (name.match(/\./g) ?? []).length >= ndots ? [asIs, ...withSearch] : [...withSearch, asIs];
-}
+// Name resolution the way the pod's libc does it (resolv.conf search list and ndots: dns.ts)
 
 interface Resolved {
   /** The absolute name that answered (canonical name after CNAMEs, without trailing dot). */
@@ -655,7 +645,7 @@ async function nslookup(args: string[], ctx: Ctx): Promise<Out> {
   const qtype = qtypeArg ? qtypeArg.split('=')[1].toUpperCase() : 'A';
   const name = positional[0];
   if (!name) return fail(ctx.host.flavor === 'busybox' ? 'BusyBox v1.37.0 multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n' : '', 1);
-  const server = positional[1] ?? ctx.host.nameservers[0] ?? '10.96.0.10';
+  const server = positional[1] ?? ctx.host.nameservers[0] ?? DNS_SERVICE_IP;
   const busybox = ctx.host.flavor === 'busybox';
   let out = busybox ? `Server:\t\t${server}\nAddress:\t${server}:53\n\n` : `Server:\t\t${server}\nAddress:\t${server}#53\n\n`;
   if (isIPv4(name)) {
@@ -690,7 +680,7 @@ async function dig(args: string[], ctx: Ctx): Promise<Out> {
   let qtype = 'A';
   let short = false;
   let search = false;
-  let server = ctx.host.nameservers[0] ?? '10.96.0.10';
+  let server = ctx.host.nameservers[0] ?? DNS_SERVICE_IP;
   for (const a of args) {
     if (a === '+short') short = true;
     else if (a === '+search') search = true;

@@ -20,6 +20,17 @@ export function ipToInt(ip: string): number | undefined {
   return n;
 }
 
+/** A dotted-quad IPv4 literal (octets 0–255; leading zeros allowed, as resolvers accept them). */
+export function isIPv4(s: string): boolean {
+  const p = s.split('.');
+  return p.length === 4 && p.every((x) => /^\d{1,3}$/.test(x) && Number(x) <= 255);
+}
+
+/** Numeric order of two IPv4 addresses (how kube-proxy and the endpoints controller sort them). */
+export function compareIPv4(a: string, b: string): number {
+  return (ipToInt(a) ?? 0) - (ipToInt(b) ?? 0);
+}
+
 export function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 }

@@ -3,6 +3,7 @@
 // pure functions over the store, looking objects up by name (one service, its endpoints), never by
 // scanning the cluster. Reverse (PTR) lookups use an IP index when the source has one.
 import type { KObject } from '../registry/types';
+import { isIPv4 } from './cidr';
 
 export const CLUSTER_DOMAIN = 'cluster.local';
 /** kube-dns's ClusterIP, what kubelet's --cluster-dns puts into every pod's resolv.conf. */
@@ -265,11 +266,6 @@ function compressIPv6(groups: string[]): string {
 /** `10.96.0.1` → `1.0.96.10.in-addr.arpa.` (IPv4 only). */
 export function reverseName(ip: string): string {
   return `${ip.split('.').reverse().join('.')}.in-addr.arpa.`;
-}
-
-function isIPv4(s: string): boolean {
-  const p = s.split('.');
-  return p.length === 4 && p.every((x) => /^\d{1,3}$/.test(x) && Number(x) <= 255);
 }
 
 function isIPv6(s: string): boolean {
@@ -549,9 +545,17 @@ export function searchDomains(namespace: string, zone = CLUSTER_DOMAIN): string[
   return [`${namespace}.svc.${zone}`, `svc.${zone}`, zone];
 }
 
-/** A ClusterFirst pod's /etc/resolv.conf, as kubelet writes it. */
-export function resolvConf(namespace: string, opts: { nameserver?: string; zone?: string } = {}): string {
-  return `search ${searchDomains(namespace, opts.zone).join(' ')}\nnameserver ${opts.nameserver ?? DNS_SERVICE_IP}\noptions ndots:5\n`;
+
+/**
+ * The absolute names glibc's resolver asks for `name` under a resolv.conf search list and ndots: an
+ * absolute name (trailing dot) as is; a name with at least `ndots` dots as is first, then with each
+ * search domain; any other name with each search domain first, then as is.
+ */
+export function searchCandidates(name: string, searches: string[], ndots: number): string[] {
+  if (name.endsWith('.')) return [name];
+  const withSearch = searches.map((s) => `${name}.${s.replace(/\.$/, '')}.`);
+  const asIs = `${name}.`;
+  return (name.match(/\./g) ?? []).length >= ndots ? [asIs, ...withSearch] : [...withSearch, asIs];
 }
 
 /**
@@ -563,14 +567,7 @@ export function resolvConf(namespace: string, opts: { nameserver?: string; zone?
 export function lookup(source: DnsSource, name: string, qtype: string, opts: LookupOptions): LookupResult {
   const zone = opts.zone ?? CLUSTER_DOMAIN;
   const searches = opts.searches ?? searchDomains(opts.namespace, zone);
-  const ndots = opts.ndots ?? 5;
-  let candidates: string[];
-  if (name.endsWith('.')) candidates = [name];
-  else {
-    const withSearch = searches.map((s) => `${name}.${s.replace(/\.$/, '')}.`);
-    const asIs = `${name}.`;
-    candidates = (name.match(/\./g) ?? []).length >= ndots ? [asIs, ...withSearch] : [...withSearch, asIs];
-  }
+  const candidates = searchCandidates(name, searches, opts.ndots ?? 5);
   const tried: string[] = [];
   let nodata: LookupResult | undefined;
   let last: LookupResult | undefined;

@@ -4,6 +4,7 @@
 import type { Container, Pod, Service, ServicePort } from 'kubernetes-types/core/v1';
 import { matchesLabels } from '../machinery/labels';
 import { selectorOf } from '../registry/common';
+import { compareIPv4 } from './cidr';
 
 export const MAX_ENDPOINTS_ADDRESSES = 1000;
 export const MAX_ENDPOINTS_PER_SLICE = 100;
@@ -104,11 +105,6 @@ export function backendOf(svc: Service, pod: Pod, includeTerminating: boolean): 
 
 const portsKey = (ports: EndpointPortOut[]) => JSON.stringify(ports);
 
-function compareIP(a: string, b: string): number {
-  const n = (ip: string) => ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  return n(a) - n(b);
-}
-
 export interface EndpointsContent {
   subsets: Record<string, unknown>[];
   truncated: boolean;
@@ -146,8 +142,8 @@ export function endpointsSubsets(backends: Backend[], headlessNoPorts: boolean):
     .sort((a, b) => (portsKey(a.ports) < portsKey(b.ports) ? -1 : 1))
     .map((g) => {
       const s: Record<string, unknown> = {};
-      if (g.addresses.length) s.addresses = g.addresses.sort((x, y) => compareIP(x.ip, y.ip)).map(address);
-      if (g.notReady.length) s.notReadyAddresses = g.notReady.sort((x, y) => compareIP(x.ip, y.ip)).map(address);
+      if (g.addresses.length) s.addresses = g.addresses.sort((x, y) => compareIPv4(x.ip, y.ip)).map(address);
+      if (g.notReady.length) s.notReadyAddresses = g.notReady.sort((x, y) => compareIPv4(x.ip, y.ip)).map(address);
       if (g.ports.length) s.ports = g.ports.map((p) => ({ ...p, name: p.name || undefined }));
       return JSON.parse(JSON.stringify(s)) as Record<string, unknown>;
     });

@@ -3,6 +3,7 @@
 // `ipvsadm -Ln`), and which backend a connection goes to (iptables: random with kube-proxy's
 // probabilities; ipvs: round robin; sessionAffinity ClientIP: sticky within timeoutSeconds).
 import { hashHex } from '../kubelet/util';
+import { compareIPv4, ipToInt } from './cidr';
 import type { KObject } from '../registry/types';
 
 export type ProxyMode = 'iptables' | 'ipvs';
@@ -149,11 +150,7 @@ function dedupe(bs: Backend[]): Backend[] {
   const seen = new Set<string>();
   const out = bs.filter((b) => !seen.has(`${b.ip}:${b.port}`) && !!seen.add(`${b.ip}:${b.port}`));
   // kube-proxy programs endpoints in a stable order.
-  return out.sort((a, b) => ipSortKey(a.ip) - ipSortKey(b.ip) || a.port - b.port);
-}
-
-function ipSortKey(ip: string): number {
-  return ip.split('.').reduce((acc, o) => acc * 256 + (Number(o) || 0), 0);
+  return out.sort((a, b) => compareIPv4(a.ip, b.ip) || a.port - b.port);
 }
 
 /** What kube-proxy on this node load-balances to for traffic arriving this way. */
@@ -293,11 +290,11 @@ export function renderIpvs(views: ServicePortView[], node: NodeView): string {
   for (const v of views) {
     const cluster = eligibleBackends(v, 'cluster');
     for (const ip of [...v.clusterIPs, ...v.externalIPs, ...v.loadBalancerIPs]) {
-      rows.push({ key: `${v.protocol} ${ipSortKey(ip).toString().padStart(10, '0')}:${v.port}`, emit: () => vs(v.protocol, `${ip}:${v.port}`, v, cluster) });
+      rows.push({ key: `${v.protocol} ${(ipToInt(ip) ?? 0).toString().padStart(10, '0')}:${v.port}`, emit: () => vs(v.protocol, `${ip}:${v.port}`, v, cluster) });
     }
     if (v.nodePort) {
       const external = eligibleBackends(v, 'external', node.name);
-      rows.push({ key: `${v.protocol} ${ipSortKey(node.ip).toString().padStart(10, '0')}:${v.nodePort}`, emit: () => vs(v.protocol, `${node.ip}:${v.nodePort}`, v, external) });
+      rows.push({ key: `${v.protocol} ${(ipToInt(node.ip) ?? 0).toString().padStart(10, '0')}:${v.nodePort}`, emit: () => vs(v.protocol, `${node.ip}:${v.nodePort}`, v, external) });
     }
   }
   // ipvsadm lists TCP before UDP, each ordered by address and port.

@@ -45,15 +45,17 @@ function compact(entries: [string, unknown][]): Obj {
 // ---------------------------------------------------------------------------------------------
 // v2 defaults
 
-const SCALE_UP_DEFAULT = {
+/** GenerateHPAScaleUpRules' defaults (the HPA controller reads the same ones for an HPA without behavior). */
+export const SCALE_UP_DEFAULT = {
   stabilizationWindowSeconds: 0,
-  selectPolicy: 'Max',
+  selectPolicy: 'Max' as const,
   policies: [
-    { type: 'Pods', value: 4, periodSeconds: 15 },
-    { type: 'Percent', value: 100, periodSeconds: 15 },
+    { type: 'Pods' as const, value: 4, periodSeconds: 15 },
+    { type: 'Percent' as const, value: 100, periodSeconds: 15 },
   ],
 };
-const SCALE_DOWN_DEFAULT = { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] };
+/** GenerateHPAScaleDownRules' defaults: no stabilization window (the controller's flag supplies it). */
+export const SCALE_DOWN_DEFAULT = { selectPolicy: 'Max' as const, policies: [{ type: 'Percent' as const, value: 100, periodSeconds: 15 }] };
 
 /** GenerateHPAScale{Up,Down}Rules: the defaults overridden by every non-nil field given. */
 function scalingRules(given: unknown, defaults: Obj): Obj {

@@ -10,6 +10,7 @@
 import { errors } from '../api/status';
 import { age } from '../machinery/duration';
 import { parseQuantity } from '../machinery/quantity';
+import { base64ToUtf8, utf8ToBase64 } from '../machinery/base64';
 import {
   byteLength,
   deepEqual,
@@ -1415,19 +1416,12 @@ const secretPrinter: Printer = {
   cells: (s, now) => [s.metadata.name, strOf(s.type), Object.keys(objOf(s.data)).length, createdAge(s, now)],
 };
 
-/** UTF-8 text → base64, as Go marshals []byte. */
-function base64Utf8(s: string): string {
-  let bin = '';
-  for (const b of new TextEncoder().encode(s)) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
 /** SetDefaults_Secret, and v1 conversion folding write-only stringData into data. */
 function defaultSecret(secret: KObject): void {
   secret.type ||= 'Opaque';
   if (isObj(secret.stringData)) {
     const data = ensureObj(secret as Obj, 'data');
-    for (const [k, v] of Object.entries(secret.stringData)) data[k] = base64Utf8(strOf(v));
+    for (const [k, v] of Object.entries(secret.stringData)) data[k] = utf8ToBase64(strOf(v));
   }
   delete secret.stringData;
 }
@@ -1448,7 +1442,7 @@ function validateSecret(secret: KObject): FieldError[] {
   const jsonKey = (key: string) => {
     if (!(key in data)) return [field.required(`data[${key}]`)];
     try {
-      const parsed = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(strOf(data[key])), (c) => c.charCodeAt(0))));
+      const parsed = JSON.parse(base64ToUtf8(strOf(data[key])));
       if (!isObj(parsed)) throw new Error('json: cannot unmarshal into Go value of type map[string]interface {}');
       return [];
     } catch (e) {

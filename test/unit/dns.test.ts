@@ -3,7 +3,7 @@
 // numbers in the names), plus CoreDNS's answers where the spec leaves room (NXDOMAIN with SOA, SRV
 // weights, pods insecure, endpoint names for headless endpoints without hostnames).
 import { describe, expect, it } from 'vitest';
-import { addressFromReverse, corefileSettings, lookup, resolvConf, resolve, type DnsSource } from '../../src/network/dns';
+import { addressFromReverse, corefileSettings, lookup, resolve, type DnsSource } from '../../src/network/dns';
 import { DnsIpIndex } from '../../src/network/dns-index';
 import type { KObject } from '../../src/registry/types';
 
@@ -275,9 +275,5 @@ describe("a pod's resolver (resolv.conf search path)", () => {
     expect(r.answers).toEqual([]);
     expect(r.qname).toBe('kubernetes.default.svc.cluster.local.');
     expect(r.tried).toHaveLength(4);
-  });
-
-  it("kubelet's resolv.conf", () => {
-    expect(resolvConf('web')).toBe('search web.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
   });
 });

@@ -1,7 +1,8 @@
 // The simulated container shell, table-driven: command → stdout, stderr, exit code, for both image
 // flavours, with a small in-memory network (one service, two pods) behind the hooks.
 import { describe, expect, it } from 'vitest';
-import { execCommand, execTTY, flavorOf, parse, searchCandidates, tokenize, type DnsAnswer, type ShellHost, type ShellNet } from '../../src/kubelet/shell';
+import { execCommand, execTTY, flavorOf, parse, tokenize, type DnsAnswer, type ShellHost, type ShellNet } from '../../src/kubelet/shell';
+import { searchCandidates } from '../../src/network/dns';
 
 const host = (flavor: 'busybox' | 'bash'): ShellHost => ({
   flavor,
