@@ -13,6 +13,7 @@
 //   KUBEDO_VERBOSE=1         pass wrangler's output through unfiltered
 //   KUBEDO_OPERATOR_TOKEN, KUBEDO_SANDBOX_*  sandbox API mode, limits and TTLs (README "Sandboxes"),
 //                            passed to the Worker as vars
+//   KUBEDO_PROFILE=1         the Worker logs where controllers and store writes spend their time (README "Benchmarks")
 //   KUBEDO_STOP_ON_STDIN_CLOSE=1  stop (like SIGTERM) when stdin reaches EOF: a parent process (the
 //                            e2e global setup) keeps a pipe open, so if it dies nothing is left running
 //   KUBEDO_REMOVE_ON_ORPHAN  a folder to delete after such a stdin-EOF stop (the e2e temporary folder)
