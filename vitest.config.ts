@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 
 export default defineConfig({
@@ -26,11 +26,36 @@ export default defineConfig({
                 KUBEDO_SANDBOX_REQUEST_BURST: '150',
                 KUBEDO_SANDBOX_CREATE_PER_MINUTE: '6',
                 KUBEDO_SANDBOX_CREATE_BURST: '5',
+                KUBEDO_SANDBOX_MAX_PER_OWNER: '3',
               },
             },
           }),
         ],
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 30000 },
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/integration/sandboxes-operator.test.ts'],
+          testTimeout: 30000,
+        },
+      },
+      {
+        // The same in an operator-mode deployment: only the operator token creates; object and byte limits reached.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                KUBEDO_BOOTSTRAP_TOKEN: 'test-token',
+                KUBEDO_SANDBOX_CREATION: 'operator',
+                KUBEDO_OPERATOR_TOKEN: 'op-secret',
+                KUBEDO_SANDBOX_MAX_OBJECTS: '1000',
+                KUBEDO_SANDBOX_MAX_BYTES: '4194304',
+                KUBEDO_SANDBOX_REQUESTS_PER_SECOND: '0',
+              },
+            },
+          }),
+        ],
+        test: { name: 'integration-operator', include: ['test/integration/sandboxes-operator.test.ts'], testTimeout: 60000 },
       },
       {
         // Real kubectl and @kubernetes/client-node against `wrangler dev` started through the npm start launcher.

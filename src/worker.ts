@@ -54,9 +54,14 @@ app.onError((err) => {
 export default {
   fetch: app.fetch,
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
-    // The watchdog: every sandbox runs what is overdue and re-arms its alarm; expired ones go.
-    const stub = await ensureSandbox(env, DEFAULT_SANDBOX_ID);
-    if (stub) ctx.waitUntil(stub.watchdog());
+    // The watchdog: sandboxes with overdue work run it and re-arm their alarm; expired ones go; idle
+    // ones are not touched (src/tenancy/load-report.ts). The local emulator's `default` is not in the
+    // registry and reachable only with the launcher's bootstrap token: checked only where that is set
+    // (a deployment without it never creates `default`).
+    if (env.KUBEDO_BOOTSTRAP_TOKEN) {
+      const stub = await ensureSandbox(env, DEFAULT_SANDBOX_ID);
+      if (stub) ctx.waitUntil(stub.watchdog());
+    }
     ctx.waitUntil(sweepSandboxes(env));
   },
 } satisfies ExportedHandler<Env>;

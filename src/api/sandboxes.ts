@@ -94,7 +94,7 @@ sandboxApi.post(
       if (!r.ok) throw errors.tooManyRequests('Too many sandboxes created by this client, please try again later.', r.retryAfterSeconds);
     }
     const owner = who.kind === 'anonymous' ? newOwnerKey() : who.owner;
-    const { row, token } = await createSandbox(c.env, owner, req);
+    const { row, token } = await createSandbox(c.env, owner, req, Date.now(), who.kind === 'operator' ? 0 : policy.maxPerOwner);
     const kubeconfig = renderKubeconfig({ name: row.name, server: server(c, row.id), caData: c.env.KUBEDO_CA_DATA || undefined, token });
     return c.json({ ...view(c, row), token, kubeconfig }, 201);
   }),

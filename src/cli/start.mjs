@@ -12,7 +12,8 @@
 //   KUBEDO_LOG_REQUESTS=1    show wrangler's per-request log lines (hidden by default)
 //   KUBEDO_VERBOSE=1         pass wrangler's output through unfiltered
 //   KUBEDO_OPERATOR_TOKEN, KUBEDO_SANDBOX_*  sandbox API mode, limits and TTLs (README "Sandboxes"),
-//                            passed to the Worker as vars
+//                            passed to the Worker as vars (with the bootstrap token, through the private
+//                            file <state>/worker.env, never on a command line)
 //   KUBEDO_PROFILE=1         the Worker logs where controllers and store writes spend their time (README "Benchmarks")
 //   KUBEDO_STOP_ON_STDIN_CLOSE=1  stop (like SIGTERM) when stdin reaches EOF: a parent process (the
 //                            e2e global setup) keeps a pipe open, so if it dies nothing is left running
@@ -310,13 +311,28 @@ function kubeconfigYaml({ caPem, token }) {
   });
 }
 
-/** Sandbox configuration from our environment, as wrangler --var arguments. */
+/** Sandbox configuration from our environment (operator token, KUBEDO_SANDBOX_*): the Worker's vars. */
 function sandboxVars() {
-  const out = [];
+  const out = {};
   for (const [k, v] of Object.entries(env)) {
-    if ((k === 'KUBEDO_OPERATOR_TOKEN' || k === 'KUBEDO_PROFILE' || k.startsWith('KUBEDO_SANDBOX_')) && v !== undefined && v !== '') out.push('--var', `${k}:${v}`);
+    if ((k === 'KUBEDO_OPERATOR_TOKEN' || k === 'KUBEDO_PROFILE' || k.startsWith('KUBEDO_SANDBOX_')) && v !== undefined && v !== '') out[k] = v;
   }
   return out;
+}
+
+/**
+ * The Worker's secrets and configuration as a private dotenv file for `wrangler dev --env-file`
+ * (it overrides wrangler.toml's [vars]): tokens on a command line (`--var`) would show in `ps` to
+ * every user of the machine.
+ */
+function writeWorkerEnv(file, vars) {
+  const lines = [];
+  for (const [k, v] of Object.entries(vars)) {
+    if (/[\r\n]/.test(v)) fail(`${k} must be a single line`);
+    lines.push(v.includes("'") ? `${k}="${v}"` : `${k}='${v}'`);
+  }
+  writePrivate(file, `${lines.join('\n')}\n`);
+  return file;
 }
 
 async function main() {
@@ -355,10 +371,9 @@ async function main() {
     '--persist-to', persistDir,
     '--inspector-port', String(inspectorPort),
     '--show-interactive-dev-session=false',
-    '--var', `KUBEDO_BOOTSTRAP_TOKEN:${token}`,
     // The CA clients trust (kubeconfig certificate-authority-data, kube-root-ca.crt).
     '--var', `KUBEDO_CA_DATA:${Buffer.from(certs.caPem).toString('base64')}`,
-    ...sandboxVars(),
+    '--env-file', writeWorkerEnv(path.join(STATE_DIR, 'worker.env'), { KUBEDO_BOOTSTRAP_TOKEN: token, ...sandboxVars() }),
   ];
   const childEnv = {
     ...env,

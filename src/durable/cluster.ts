@@ -47,7 +47,8 @@ import { resolve, type DnsAnswer, type DnsSource } from '../network/dns';
 import { DnsIpIndex } from '../network/dns-index';
 import { WatchHub } from './watch-hub';
 import { checkQuota, tooManyRequests, tooManyWatches } from '../tenancy/limits';
-import { forgetSandbox } from '../tenancy/sandboxes';
+import { forgetSandbox, reportNextDue } from '../tenancy/sandboxes';
+import { LoadReporter } from '../tenancy/load-report';
 import { EXPIRY_TIMER, Tenant, type TenantRecord } from '../tenancy/tenant';
 import { AccessControl, callAttributes, type RequestAttributes } from '../tenancy/access';
 import { RbacAuthorizer } from '../tenancy/rbac';
@@ -87,6 +88,7 @@ export class ClusterObject extends DurableObject<Env> {
   private access!: AccessControl;
   private dnsIndex!: DnsIpIndex;
   private tenant!: Tenant;
+  private reporter: LoadReporter | undefined;
   /** Storage is set up (init() ran); false for an unknown or deleted sandbox id. */
   private booted = false;
   private readonly boot: () => Promise<void>;
@@ -177,6 +179,12 @@ export class ClusterObject extends DurableObject<Env> {
     this.tenant = new Tenant(this.ctx.storage, this.env);
     const limits = this.tenant.limits;
     this.store.guard = limits ? (w, usage) => checkQuota(limits, usage, w) : undefined;
+    // The registry learns when this sandbox goes busy or idle, so the cron wakes only what needs it.
+    const id = this.tenant.record?.id;
+    this.reporter?.close();
+    this.reporter = id ? new LoadReporter(this.ctx.storage, (nextDue) => reportNextDue(this.env, id, nextDue)) : undefined;
+    const reporter = this.reporter;
+    this.loop.onArm = reporter ? (next) => reporter.observe(next) : undefined;
   }
 
   /** Which controller cares about a change; each runs after the write has committed. */
@@ -282,6 +290,8 @@ export class ClusterObject extends DurableObject<Env> {
       return { pending: 0, exists: false };
     }
     this.loop.resync();
+    // The registry row is current when the cron's sweep moves on.
+    await this.reporter?.settled();
     return { pending: this.loop.pending(), exists: true };
   }
 
@@ -302,6 +312,7 @@ export class ClusterObject extends DurableObject<Env> {
   async destroy(): Promise<{ deleted: boolean }> {
     const existed = this.booted;
     this.booted = false;
+    this.reporter?.close();
     for (const ws of this.ctx.getWebSockets()) {
       try {
         ws.close(1001, 'sandbox deleted');

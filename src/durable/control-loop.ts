@@ -159,8 +159,11 @@ export class ControlLoop {
 
   /** Arm the one alarm for the earliest deadline, or none. */
   private armed: number | null | undefined;
+  /** Told the earliest deadline (null: none) at every arm; the sandbox reports idle/busy transitions to the registry. */
+  onArm: ((next: number | null) => void) | undefined;
   arm(): void {
     const next = this.db.select({ due: sql<number | null>`min(${timers.due})` }).from(timers).get()?.due ?? null;
+    this.onArm?.(next);
     if (next === this.armed) return;
     this.armed = next;
     if (next === null) void this.storage.deleteAlarm();

@@ -3,8 +3,12 @@
 // They are recorded in wrangler's own `d1_migrations` table: `wrangler d1 migrations apply` and this
 // agree on what has been applied. A unit test checks this list against drizzle-kit's journal.
 import init from '../../migrations/registry/0000_init.sql';
+import nextDue from '../../migrations/registry/0001_next_due.sql';
 
-export const REGISTRY_MIGRATIONS: { name: string; sql: string }[] = [{ name: '0000_init.sql', sql: init }];
+export const REGISTRY_MIGRATIONS: { name: string; sql: string }[] = [
+  { name: '0000_init.sql', sql: init },
+  { name: '0001_next_due.sql', sql: nextDue },
+];
 
 const TABLE = 'd1_migrations';
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS ${TABLE}(

@@ -7,10 +7,13 @@ export interface SandboxPolicy extends CreationPolicy {
   mode: 'open' | 'operator';
   /** Creations per client in open mode. */
   createRate: Rate;
+  /** Live sandboxes one owner may have (0: no cap); the operator has none. */
+  maxPerOwner: number;
 }
 
 export const DEFAULT_CREATE_PER_MINUTE = 10;
 export const DEFAULT_CREATE_BURST = 20;
+export const DEFAULT_MAX_PER_OWNER = 50;
 
 function num(v: string | undefined, fallback: number): number {
   if (v === undefined || v === '') return fallback;
@@ -27,6 +30,7 @@ export function policyFrom(env: Env): SandboxPolicy {
       perSecond: num(env.KUBEDO_SANDBOX_CREATE_PER_MINUTE, DEFAULT_CREATE_PER_MINUTE) / 60,
       burst: Math.max(1, num(env.KUBEDO_SANDBOX_CREATE_BURST, DEFAULT_CREATE_BURST)),
     },
+    maxPerOwner: num(env.KUBEDO_SANDBOX_MAX_PER_OWNER, DEFAULT_MAX_PER_OWNER),
     maxNodes: limitsFrom(env as unknown as Record<string, unknown>).maxNodes,
     defaultTtlSeconds: num(env.KUBEDO_SANDBOX_DEFAULT_TTL_SECONDS, 0),
     maxTtlSeconds: num(env.KUBEDO_SANDBOX_MAX_TTL_SECONDS, 0),

@@ -9,6 +9,7 @@ import type { ClusterObject } from '../durable/cluster';
 import type { SandboxSpec } from '../durable/seed';
 import type { Env } from '../env';
 import { takeToken, type Rate } from './limits';
+import { OVERDUE_GRACE_MS } from './load-report';
 import { ensureRegistryMigrated } from './migrations';
 import { createBuckets, sandboxes } from './schema';
 import type { SandboxRequest } from './spec';
@@ -55,8 +56,11 @@ function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
-/** Create a sandbox for `owner`: 409 when the owner already has one of that name. */
-export async function createSandbox(env: Env, owner: string, req: SandboxRequest, now = Date.now()): Promise<{ row: SandboxRow; token: string }> {
+/**
+ * Create a sandbox for `owner`: 409 when the owner already has one of that name, 403 when they have
+ * `maxPerOwner` live sandboxes already (0: no cap).
+ */
+export async function createSandbox(env: Env, owner: string, req: SandboxRequest, now = Date.now(), maxPerOwner = 0): Promise<{ row: SandboxRow; token: string }> {
   const id = newSandboxId();
   const token = newToken();
   const row: SandboxRow = {
@@ -68,6 +72,7 @@ export async function createSandbox(env: Env, owner: string, req: SandboxRequest
     createdAt: now,
     expiresAt: req.ttlSeconds !== undefined ? now + req.ttlSeconds * 1000 : null,
     checkedAt: now,
+    nextDue: null,
   };
   const d = await db(env);
   try {
@@ -76,6 +81,7 @@ export async function createSandbox(env: Env, owner: string, req: SandboxRequest
     if (isUniqueViolation(err)) throw errors.alreadyExists({ group: '', resource: 'sandboxes' }, row.name);
     throw err;
   }
+  if (maxPerOwner > 0) await enforceOwnerCap(env, row, maxPerOwner, now);
   const stub = clusterStub(env, id);
   try {
     await stub.init({ name: row.name, ...req.spec }, { id, tokenHash: row.tokenHash, expiresAt: row.expiresAt ?? undefined });
@@ -85,6 +91,24 @@ export async function createSandbox(env: Env, owner: string, req: SandboxRequest
     throw err;
   }
   return { row, token };
+}
+
+/**
+ * At most `cap` live sandboxes per owner. Checked after the insert, by the new row's rank among the
+ * owner's sandboxes in creation order: of concurrent creations exactly the first ones stay.
+ */
+async function enforceOwnerCap(env: Env, row: SandboxRow, cap: number, now: number): Promise<void> {
+  const d = await db(env);
+  const before = or(lt(sandboxes.createdAt, row.createdAt), and(eq(sandboxes.createdAt, row.createdAt), lte(sandboxes.id, row.id)));
+  const rank = (await d.select({ n: sql<number>`count(*)` }).from(sandboxes).where(and(eq(sandboxes.owner, row.owner), live(now), before)).get())?.n ?? 0;
+  if (rank <= cap) return;
+  await forgetSandbox(env, row.id);
+  // Worded like the ResourceQuota admission plugin's 403: deleting one of them is what helps, not waiting.
+  throw errors.forbidden(
+    { group: '', resource: 'sandboxes' },
+    row.name,
+    `exceeded owner quota: requested: sandboxes=1, used: sandboxes=${rank - 1}, limited: sandboxes=${cap}`,
+  );
 }
 
 /** The owner's live sandboxes, oldest first. */
@@ -114,6 +138,11 @@ export async function deleteSandbox(env: Env, owner: string, id: string): Promis
 /** Remove the registry row (the DO is gone already). */
 export async function forgetSandbox(env: Env, id: string): Promise<void> {
   await (await db(env)).delete(sandboxes).where(eq(sandboxes.id, id)).run();
+}
+
+/** The sandbox's DO reports its earliest pending deadline (null: idle); see load-report.ts. */
+export async function reportNextDue(env: Env, id: string, nextDue: number | null): Promise<void> {
+  await (await db(env)).update(sandboxes).set({ nextDue }).where(eq(sandboxes.id, id)).run();
 }
 
 /** Count of registry rows (tests, diagnostics). */
@@ -156,12 +185,18 @@ async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T) => 
 
 export interface SweepResult {
   expired: number;
+  /** Sandboxes whose watchdog ran (tests, diagnostics). */
   checked: number;
+  woken: string[];
 }
 
+/** Every sandbox's watchdog runs at least this often, even idle: a backstop against a report lost for good. */
+export const BACKSTOP_MS = 24 * 3_600_000;
+
 /**
- * The cron's part: expire what the DO alarms missed, and run the watchdog of the sandboxes checked
- * longest ago (a rotating batch, so that a minute's work stays bounded however many there are).
+ * The cron's part: expire what the DO alarms missed, and run the watchdog of the sandboxes that need
+ * it — those whose reported deadline is overdue (their alarm may be lost; see load-report.ts) and,
+ * once a day, any. Idle sandboxes are not touched. A bounded batch per minute, least recently checked first.
  */
 export async function sweepSandboxes(env: Env, now = Date.now(), opts: { batch?: number; concurrency?: number } = {}): Promise<SweepResult> {
   const batch = opts.batch ?? 500;
@@ -172,7 +207,13 @@ export async function sweepSandboxes(env: Env, now = Date.now(), opts: { batch?:
     await clusterStub(env, id).destroy();
     await forgetSandbox(env, id);
   });
-  const due = await d.select({ id: sandboxes.id, createdAt: sandboxes.createdAt }).from(sandboxes).where(live(now)).orderBy(asc(sandboxes.checkedAt)).limit(batch).all();
+  const due = await d
+    .select({ id: sandboxes.id, createdAt: sandboxes.createdAt })
+    .from(sandboxes)
+    .where(and(live(now), or(lte(sandboxes.nextDue, now - OVERDUE_GRACE_MS), lte(sandboxes.checkedAt, now - BACKSTOP_MS))))
+    .orderBy(asc(sandboxes.checkedAt))
+    .limit(batch)
+    .all();
   await eachLimited(due, concurrency, async ({ id, createdAt }) => {
     const r = await clusterStub(env, id).watchdog();
     // A row without a sandbox (a delete that failed half-way); young rows may be mid-creation.
@@ -185,5 +226,5 @@ export async function sweepSandboxes(env: Env, now = Date.now(), opts: { batch?:
   }
   // Buckets idle for an hour are full again: forget them.
   await d.delete(createBuckets).where(lt(createBuckets.updatedAt, now - 3_600_000)).run();
-  return { expired: expired.length, checked: due.length };
+  return { expired: expired.length, checked: due.length, woken: due.map((r) => r.id) };
 }

@@ -13,12 +13,16 @@ export const sandboxes = sqliteTable(
     createdAt: integer('created_at').notNull(), // ms since epoch
     expiresAt: integer('expires_at'), // ms since epoch; null: no TTL
     checkedAt: integer('checked_at').notNull().default(0), // last cron watchdog run (the sweep rotates through sandboxes)
+    // The DO's earliest pending deadline as it last reported it (ms since epoch); null: idle, nothing
+    // pending. Reported on transitions only (src/tenancy/load-report.ts); the cron wakes overdue ones.
+    nextDue: integer('next_due'),
   },
   (t) => [
     uniqueIndex('sandboxes_owner_name').on(t.owner, t.name),
     uniqueIndex('sandboxes_token_hash').on(t.tokenHash),
     index('sandboxes_expires_at').on(t.expiresAt),
     index('sandboxes_checked_at').on(t.checkedAt),
+    index('sandboxes_next_due').on(t.nextDue),
   ],
 );
 

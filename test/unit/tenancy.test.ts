@@ -4,6 +4,7 @@ import journal from '../../migrations/registry/meta/_journal.json';
 import { StatusError } from '../../src/api/status';
 import { renderKubeconfig } from '../../src/tenancy/kubeconfig';
 import { checkQuota, DEFAULT_LIMITS, limitsFrom, RateLimiter, takeToken, type SandboxLimits } from '../../src/tenancy/limits';
+import { NEVER_REPORTED, OVERDUE_GRACE_MS, REFRESH_MS, reportDue, type Reported } from '../../src/tenancy/load-report';
 import { REGISTRY_MIGRATIONS, statementsOf } from '../../src/tenancy/migrations';
 import { policyFrom } from '../../src/tenancy/policy';
 import type { Env } from '../../src/env';
@@ -251,9 +252,52 @@ describe('policyFrom', () => {
   });
 
   it('creation rate, TTLs and the node cap from the vars', () => {
-    expect(policyFrom(env({}))).toEqual({ mode: 'open', createRate: { perSecond: 10 / 60, burst: 20 }, maxNodes: 100, defaultTtlSeconds: 0, maxTtlSeconds: 0 });
+    expect(policyFrom(env({}))).toEqual({ mode: 'open', createRate: { perSecond: 10 / 60, burst: 20 }, maxPerOwner: 50, maxNodes: 100, defaultTtlSeconds: 0, maxTtlSeconds: 0 });
     expect(
-      policyFrom(env({ KUBEDO_SANDBOX_CREATE_PER_MINUTE: '60', KUBEDO_SANDBOX_CREATE_BURST: '0', KUBEDO_SANDBOX_MAX_NODES: '8', KUBEDO_SANDBOX_DEFAULT_TTL_SECONDS: '600', KUBEDO_SANDBOX_MAX_TTL_SECONDS: 'x' })),
-    ).toEqual({ mode: 'open', createRate: { perSecond: 1, burst: 1 }, maxNodes: 8, defaultTtlSeconds: 600, maxTtlSeconds: 0 });
+      policyFrom(
+        env({
+          KUBEDO_SANDBOX_CREATE_PER_MINUTE: '60',
+          KUBEDO_SANDBOX_CREATE_BURST: '0',
+          KUBEDO_SANDBOX_MAX_PER_OWNER: '0',
+          KUBEDO_SANDBOX_MAX_NODES: '8',
+          KUBEDO_SANDBOX_DEFAULT_TTL_SECONDS: '600',
+          KUBEDO_SANDBOX_MAX_TTL_SECONDS: 'x',
+        }),
+      ),
+    ).toEqual({ mode: 'open', createRate: { perSecond: 1, burst: 1 }, maxPerOwner: 0, maxNodes: 8, defaultTtlSeconds: 600, maxTtlSeconds: 0 });
+  });
+});
+
+describe('reportDue: when a sandbox tells the registry its next deadline', () => {
+  const now = 10_000_000;
+  const at = (nextDue: number | null, when: number): Reported => ({ nextDue, at: when });
+  const cases: [string, Reported, number | null, boolean][] = [
+    ['idle stays idle: nothing to write', NEVER_REPORTED, null, false],
+    ['idle → busy: write at once', NEVER_REPORTED, now + 5, true],
+    ['busy → idle: write at once', at(now - 10, now - 1), null, true],
+    ['unchanged deadline: nothing (an overdue one is what the cron is for)', at(now - 100_000, now - 100_000), now - 100_000, false],
+    ['a later deadline while the report is still ahead: nothing', at(now + 1000, now - 1), now + 5000, false],
+    ['work far earlier than the reported expiry: write', at(now + 3_600_000, now - 1), now + 10, true],
+    ['earlier, but within the grace: nothing', at(now + OVERDUE_GRACE_MS - 1, now - 1), now, false],
+    ['stale report, last write long ago: refresh', at(now - 5, now - REFRESH_MS), now + 10, true],
+    ['stale report, written just now: wait (a busy sandbox writes rarely)', at(now - 5, now - 1000), now + 10, false],
+    ['stale report, next deadline far ahead: refresh (buys a quiet stretch)', at(now - 5, now - 1000), now + REFRESH_MS, true],
+  ];
+  for (const [what, last, next, want] of cases) {
+    it(what, () => expect(reportDue(last, next, now)).toBe(want));
+  }
+
+  it('a busy sandbox alarmed every 100 ms for 10 minutes writes at most once per REFRESH_MS', () => {
+    let last = NEVER_REPORTED;
+    let writes = 0;
+    for (let t = now; t < now + 600_000; t += 100) {
+      if (reportDue(last, t + 100, t)) {
+        last = { nextDue: t + 100, at: t };
+        writes++;
+      }
+      // The cron never finds it overdue.
+      expect(last.nextDue!).toBeGreaterThan(t - OVERDUE_GRACE_MS);
+    }
+    expect(writes).toBeLessThanOrEqual(600_000 / REFRESH_MS + 1);
   });
 });
