@@ -31,6 +31,12 @@ export async function launch() {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  // BENCH_LOG=file keeps the emulator's output (with KUBEDO_PROFILE=1, the controllers' profile).
+  if (process.env.BENCH_LOG) {
+    const log = fs.createWriteStream(process.env.BENCH_LOG);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+  }
   await new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`launcher not ready:\n${out}`)), 120_000);
     const onData = (d) => {

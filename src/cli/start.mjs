@@ -14,6 +14,7 @@
 //   KUBEDO_OPERATOR_TOKEN, KUBEDO_SANDBOX_*  sandbox API mode, limits and TTLs (README "Sandboxes"),
 //                            passed to the Worker as vars (with the bootstrap token, through the private
 //                            file <state>/worker.env, never on a command line)
+//   KUBEDO_PROFILE=1         the Worker logs where controllers and store writes spend their time (README "Benchmarks")
 //   KUBEDO_STOP_ON_STDIN_CLOSE=1  stop (like SIGTERM) when stdin reaches EOF: a parent process (the
 //                            e2e global setup) keeps a pipe open, so if it dies nothing is left running
 //   KUBEDO_REMOVE_ON_ORPHAN  a folder to delete after such a stdin-EOF stop (the e2e temporary folder)
@@ -314,7 +315,7 @@ function kubeconfigYaml({ caPem, token }) {
 function sandboxVars() {
   const out = {};
   for (const [k, v] of Object.entries(env)) {
-    if ((k === 'KUBEDO_OPERATOR_TOKEN' || k.startsWith('KUBEDO_SANDBOX_')) && v !== undefined && v !== '') out[k] = v;
+    if ((k === 'KUBEDO_OPERATOR_TOKEN' || k === 'KUBEDO_PROFILE' || k.startsWith('KUBEDO_SANDBOX_')) && v !== undefined && v !== '') out[k] = v;
   }
   return out;
 }

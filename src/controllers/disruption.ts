@@ -12,11 +12,26 @@ import { splitKey, systemCall, type ClusterContext } from './context';
 const PDBS = 'poddisruptionbudgets.policy';
 
 export function disruptionController(ctx: ClusterContext): Controller {
+  /** PodDisruptionBudgets per namespace, counted once and then kept by their events: most pod events meet none. */
+  const budgets = new Map<string, number>();
+  const budgetsIn = (namespace: string): number => {
+    let n = budgets.get(namespace);
+    if (n === undefined) {
+      n = 0;
+      for (const _ of ctx.store.list(PDBS, { namespace })) n++;
+      budgets.set(namespace, n);
+    }
+    return n;
+  };
   return {
     name: 'disruption',
     keysFor(e) {
-      if (e.resource === PDBS) return e.type === 'DELETED' ? [] : [`${e.namespace}/${e.name}`];
-      if (e.resource !== 'pods') return [];
+      if (e.resource === PDBS) {
+        // The event is committed: a fresh count includes it.
+        if (e.type !== 'MODIFIED') budgets.delete(e.namespace);
+        return e.type === 'DELETED' ? [] : [`${e.namespace}/${e.name}`];
+      }
+      if (e.resource !== 'pods' || budgetsIn(e.namespace) === 0) return [];
       const keys: string[] = [];
       for (const pdb of ctx.store.list(PDBS, { namespace: e.namespace }) as Iterable<Pdb & KObject>) {
         const reqs = selectorOf(pdb.spec?.selector);

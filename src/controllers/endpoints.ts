@@ -43,11 +43,28 @@ export function servicesForPod(ctx: ClusterContext, e: StoredEvent): string[] {
   if (known) return known;
   const keys: string[] = [];
   selecting.set(e, keys);
-  for (const svc of ctx.store.list('services', { namespace: e.namespace })) {
-    const s = svc as unknown as Service;
-    if (selects(s, e.object.metadata.labels) || (e.prev && selects(s, e.prev.metadata.labels))) keys.push(`${e.namespace}/${svc.metadata.name}`);
+  for (const s of servicesIn(ctx, e.namespace)) {
+    if (selects(s, e.object.metadata.labels) || (e.prev && selects(s, e.prev.metadata.labels))) keys.push(`${e.namespace}/${s.metadata!.name}`);
   }
   return keys;
+}
+
+/**
+ * The Services of a namespace, read once and kept until one of them changes (forgetServices): pod
+ * events far outnumber Service changes, and a namespace holds few Services.
+ */
+const serviceCache = new WeakMap<ClusterContext['store'], Map<string, Service[]>>();
+function servicesIn(ctx: ClusterContext, namespace: string): Service[] {
+  let byNs = serviceCache.get(ctx.store);
+  if (!byNs) serviceCache.set(ctx.store, (byNs = new Map()));
+  let list = byNs.get(namespace);
+  if (!list) byNs.set(namespace, (list = [...ctx.store.list('services', { namespace })] as unknown as Service[]));
+  return list;
+}
+
+/** A Service changed: the next pod event of its namespace reads them again. */
+export function forgetServices(ctx: ClusterContext, namespace: string): void {
+  serviceCache.get(ctx.store)?.delete(namespace);
 }
 
 /** The selected pods of a Service as backends (one namespace's pods: the lister's view). */
@@ -71,7 +88,10 @@ export function endpointsController(ctx: ClusterContext): Controller {
   return {
     name: 'endpoints',
     keysFor(e) {
-      if (e.resource === 'services') return [`${e.namespace}/${e.name}`];
+      if (e.resource === 'services') {
+        forgetServices(ctx, e.namespace);
+        return [`${e.namespace}/${e.name}`];
+      }
       // Someone deleted the Endpoints of a Service: put them back. (Its own writes need no look.)
       if (e.resource === 'endpoints' && e.type === 'DELETED') return [`${e.namespace}/${e.name}`];
       if (e.resource === 'pods') return servicesForPod(ctx, e);

@@ -20,7 +20,7 @@ import {
 } from '../network/endpoints';
 import type { KObject } from '../registry/types';
 import { splitKey, systemCall, type ClusterContext } from './context';
-import { backendsOf, isHeadless, servicesForPod } from './endpoints';
+import { backendsOf, forgetServices, isHeadless, servicesForPod } from './endpoints';
 
 const COMPONENT = 'endpointslice-controller';
 const SLICES = 'endpointslices.discovery.k8s.io';
@@ -64,7 +64,10 @@ export function endpointSliceController(ctx: ClusterContext): Controller {
   return {
     name: 'endpointslice',
     keysFor(e) {
-      if (e.resource === 'services') return [`${e.namespace}/${e.name}`];
+      if (e.resource === 'services') {
+        forgetServices(ctx, e.namespace);
+        return [`${e.namespace}/${e.name}`];
+      }
       if (e.resource === SLICES && e.type === 'DELETED') {
         const l = (e.object.metadata.labels ?? {}) as Record<string, string>;
         return l[MANAGED_BY_LABEL] === SLICE_CONTROLLER && l[SERVICE_NAME_LABEL] ? [`${e.namespace}/${l[SERVICE_NAME_LABEL]}`] : [];

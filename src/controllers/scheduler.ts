@@ -2,7 +2,7 @@
 // (rebuilt lazily after the DO wakes), one scheduling run per wake-up that pops pods, binds them
 // through pods/binding, or records FailedScheduling and PodScheduled=False; preemption nominates a
 // node and deletes victims. The next backoff deadline is the run's timer.
-import type { Node, Pod } from 'kubernetes-types/core/v1';
+import type { Node, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1';
 import type { Controller } from '../durable/control-loop';
 import { nowTimestamp } from '../durable/generic-registry';
 import type { StoredEvent } from '../durable/store';
@@ -47,6 +47,7 @@ export function schedulerController(ctx: ClusterContext): Controller {
     const priorityClasses = [...ctx.store.list('priorityclasses.scheduling.k8s.io')] as never[];
     const profile = createProfile({ seed: 1 });
     const snapshot = buildSnapshot(nodes, bound);
+    snapshot.claims = (namespace, name) => ctx.store.get('persistentvolumeclaims', namespace, name) as unknown as PersistentVolumeClaim | undefined;
     const queue = new SchedulingQueue({ profile, priorityClasses });
     const now = Date.now();
     for (const p of all) if (isUnscheduled(p)) queue.add(asPod(p), now);
@@ -97,6 +98,11 @@ export function schedulerController(ctx: ClusterContext): Controller {
       }
       return true;
     }
+    if (e.resource === 'persistentvolumeclaims') {
+      // A claim that appears, or changes (its deletion cancelled...), may unblock pods VolumeBinding rejected.
+      if (e.type === 'DELETED') return false;
+      return queue.moveAllToActiveOrBackoff(e.type === 'ADDED' ? 'PvcAdd' : 'PvcUpdate', now) > 0;
+    }
     if (e.resource !== 'pods') return false;
     const pod = asPod(e.object);
     const wasBound = !!(e.prev?.spec as { nodeName?: string } | undefined)?.nodeName;
@@ -128,7 +134,7 @@ export function schedulerController(ctx: ClusterContext): Controller {
   return {
     name: 'scheduler',
     keysFor(e) {
-      if (e.resource !== 'pods' && e.resource !== 'nodes') return [];
+      if (e.resource !== 'pods' && e.resource !== 'nodes' && e.resource !== 'persistentvolumeclaims') return [];
       return observe(e, Date.now()) ? [RUN] : [];
     },
     reconcile(_key, now) {

@@ -20,6 +20,42 @@ const RETRY_BASE_MS = 5;
 /** Reconciles per event (request or alarm) before the rest moves to the next alarm: short events keep requests answered during big rollouts. */
 const DRAIN_ROUNDS = 200;
 const RETRY_MAX_MS = 1000 * 60;
+// The hot timer statements as plain SQL (the query builder's per-call cost adds up over many reconciles).
+const UPSERT_TIMER = 'INSERT INTO timers (kind, key, due) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET due = min(due, excluded.due)';
+const DELETE_TIMER = 'DELETE FROM timers WHERE kind = ? AND key = ?';
+
+/**
+ * KUBEDO_PROFILE=1 (a wrangler var; `npm start` passes it through): time keysFor and reconcile per
+ * controller and log the heaviest every 10 s of wall time, to find what a big rollout spends on.
+ */
+export const PROFILING = typeof process !== 'undefined' && process.env?.KUBEDO_PROFILE === '1';
+class Profile {
+  private ms = new Map<string, { ms: number; n: number }>();
+  private since = Date.now();
+  add(what: string, t0: number): void {
+    const e = this.ms.get(what) ?? { ms: 0, n: 0 };
+    e.ms += performance.now() - t0;
+    e.n++;
+    this.ms.set(what, e);
+    if (Date.now() - this.since < 10_000) return;
+    const top = [...this.ms].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20);
+    console.log(`kubedo profile: ${top.map(([k, v]) => `${k} ${v.ms.toFixed(0)}ms/${v.n}`).join(', ')}`);
+    this.ms.clear();
+    this.since = Date.now();
+  }
+}
+const profile = PROFILING ? new Profile() : undefined;
+
+/** Runs `fn`, timed under `what` when KUBEDO_PROFILE=1. */
+export function profiled<T>(what: string, fn: () => T): T {
+  if (!profile) return fn();
+  const t0 = performance.now();
+  try {
+    return fn();
+  } finally {
+    profile.add(what, t0);
+  }
+}
 
 export class ControlLoop {
   private controllers = new Map<string, Controller>();
@@ -39,7 +75,9 @@ export class ControlLoop {
   /** Feed a committed store change to the controllers that care; they run right after. */
   onEvent(e: StoredEvent): void {
     for (const c of this.controllers.values()) {
+      const t0 = profile ? performance.now() : 0;
       for (const key of c.keysFor(e)) this.enqueue(c, key);
+      profile?.add(`${c.name}.keysFor`, t0);
     }
   }
 
@@ -78,6 +116,7 @@ export class ControlLoop {
     // A reconcile recomputes every deadline of its key: what it returns replaces what an earlier
     // run asked for (a finished rollout no longer needs its progress-deadline check).
     this.cancel(c.name, key);
+    const t0 = profile ? performance.now() : 0;
     try {
       const again = c.reconcile(key, now);
       this.failures.delete(id);
@@ -88,21 +127,34 @@ export class ControlLoop {
       this.failures.set(id, n);
       console.error(`kubedo: ${c.name} ${key} failed (attempt ${n})`, err);
       this.schedule(c.name, key, now + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (n - 1)));
+    } finally {
+      profile?.add(c.name, t0);
     }
+  }
+
+  /**
+   * Which kind/key pairs have a timer row, mirrored in memory (loaded once per wake-up): every
+   * reconcile cancels its key's timer, and most keys have none, so most cancels need no statement.
+   */
+  private timed?: Set<string>;
+  private timedKeys(): Set<string> {
+    this.timed ??= new Set(this.db.select({ kind: timers.kind, key: timers.key }).from(timers).all().map((t) => `${t.kind}\u0000${t.key}`));
+    return this.timed;
   }
 
   /** Ask for `kind/key` to be reconciled at `due` (an earlier request for the same key wins). */
   schedule(kind: string, key: string, due: number): void {
-    this.db
-      .insert(timers)
-      .values({ kind, key, due })
-      .onConflictDoUpdate({ target: [timers.kind, timers.key], set: { due: sql`min(${timers.due}, excluded.due)` } })
-      .run();
+    this.storage.sql.exec(UPSERT_TIMER, kind, key, due);
+    this.timedKeys().add(`${kind}\u0000${key}`);
     if (!this.draining) void this.arm();
   }
 
   cancel(kind: string, key: string): void {
-    this.db.delete(timers).where(and(eq(timers.kind, kind), eq(timers.key, key))).run();
+    const id = `${kind}\u0000${key}`;
+    const timed = this.timedKeys();
+    if (!timed.has(id)) return;
+    this.storage.sql.exec(DELETE_TIMER, kind, key);
+    timed.delete(id);
   }
 
   /** Arm the one alarm for the earliest deadline, or none. */
@@ -124,6 +176,7 @@ export class ControlLoop {
     const due = this.db.select().from(timers).where(lte(timers.due, now)).orderBy(asc(timers.due)).limit(5000).all();
     for (const t of due) {
       this.db.delete(timers).where(and(eq(timers.kind, t.kind), eq(timers.key, t.key), lte(timers.due, now))).run();
+      this.timed?.delete(`${t.kind}\u0000${t.key}`);
       const c = this.controllers.get(t.kind);
       if (c) this.enqueue(c, t.key);
     }

@@ -7,6 +7,7 @@ import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite';
 import type { KObject } from '../registry/types';
 import { events, meta, objects } from './schema';
 import type { PendingWrite, Usage } from '../tenancy/limits';
+import { profiled, PROFILING } from './control-loop';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -255,29 +256,32 @@ export class Store {
     type: EventType,
     plan: (current: KObject | undefined, currentRv: number) => (rev: number) => KObject,
   ): StoredEvent {
-    const { event, bytesDelta } = this.storage.transactionSync(() => {
-      const row = this.sql.exec<{ rv: number; data: string }>(SELECT_ROW, resource, key.namespace, key.name).toArray()[0];
-      const current = row ? (JSON.parse(row.data) as KObject) : undefined;
-      const build = plan(current, row?.rv ?? 0);
-      const rev = this.rev + 1;
-      const object = build(rev);
-      const data = JSON.stringify(object);
-      const bytesDelta = type === 'DELETED' ? -(row?.data.length ?? 0) : data.length - (row?.data.length ?? 0);
-      if (this.guard) this.guard({ resource, namespace: key.namespace, name: key.name, type, bytesDelta }, this.usage());
-      if (type === 'DELETED') this.sql.exec(DELETE_OBJECT, resource, key.namespace, key.name);
-      else if (type === 'ADDED') this.sql.exec(INSERT_OBJECT, resource, key.namespace, key.name, object.metadata.uid ?? '', rev, data);
-      else this.sql.exec(UPDATE_OBJECT, rev, data, object.metadata.uid ?? '', resource, key.namespace, key.name);
-      this.sql.exec(INSERT_EVENT, rev, resource, key.namespace, key.name, type, data, row ? row.data : null, Date.now());
-      this.sql.exec(WRITE_REVISION, rev);
-      this.rev = rev;
-      return { event: { rev, resource, namespace: key.namespace, name: key.name, type, object, prev: current } satisfies StoredEvent, bytesDelta };
-    });
+    const { event, bytesDelta } = profiled('store.tx', () =>
+      this.storage.transactionSync(() => {
+        const row = this.sql.exec<{ rv: number; data: string }>(SELECT_ROW, resource, key.namespace, key.name).toArray()[0];
+        const current = row ? (JSON.parse(row.data) as KObject) : undefined;
+        const build = plan(current, row?.rv ?? 0);
+        const rev = this.rev + 1;
+        const object = build(rev);
+        const data = JSON.stringify(object);
+        const bytesDelta = type === 'DELETED' ? -(row?.data.length ?? 0) : data.length - (row?.data.length ?? 0);
+        if (this.guard) this.guard({ resource, namespace: key.namespace, name: key.name, type, bytesDelta }, this.usage());
+        if (type === 'DELETED') this.sql.exec(DELETE_OBJECT, resource, key.namespace, key.name);
+        else if (type === 'ADDED') this.sql.exec(INSERT_OBJECT, resource, key.namespace, key.name, object.metadata.uid ?? '', rev, data);
+        else this.sql.exec(UPDATE_OBJECT, rev, data, object.metadata.uid ?? '', resource, key.namespace, key.name);
+        this.sql.exec(INSERT_EVENT, rev, resource, key.namespace, key.name, type, data, row ? row.data : null, Date.now());
+        this.sql.exec(WRITE_REVISION, rev);
+        this.rev = rev;
+        return { event: { rev, resource, namespace: key.namespace, name: key.name, type, object, prev: current } satisfies StoredEvent, bytesDelta };
+      }),
+    );
     this.count(resource, key.namespace, type, bytesDelta);
     this.maybeCompact();
     // The write has committed: a failing listener must not turn it into an error for the writer.
     for (const l of this.listeners) {
       try {
-        l(event);
+        if (PROFILING) profiled(`store listener ${String(l).slice(0, 40)}`, () => l(event));
+        else l(event);
       } catch (err) {
         console.error('kubedo: store listener failed', err);
       }

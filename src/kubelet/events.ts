@@ -14,8 +14,10 @@ export function eventKey(pod: Pod, nodeName: string, ev: SimEvent): string {
 /** A core/v1 Event for `ev`, recorded by the kubelet of `nodeName`. */
 export function toEventObject(pod: Pod, nodeName: string, ev: SimEvent, count = 1, firstAt = ev.at): Record<string, unknown> {
   const m = pod.metadata ?? {};
-  // recorder: fmt.Sprintf("%v.%x", ref.Name, t.UnixNano()); the sub-millisecond part keeps same-ms events apart.
-  const nanos = BigInt(Math.floor(firstAt)) * 1_000_000n + BigInt(hash32(`${ev.reason}\u0000${ev.message}\u0000${ev.fieldPath ?? ''}`) % 1_000_000);
+  // recorder: fmt.Sprintf("%v.%x", ref.Name, t.UnixNano()). The sub-millisecond part keeps same-ms
+  // events apart, and a pod recreated under the same name (a StatefulSet's) apart from its
+  // predecessor (its uid is in it), while staying the same for one pod across Durable Object restarts.
+  const nanos = BigInt(Math.floor(firstAt)) * 1_000_000n + BigInt(hash32(`${m.uid ?? ''}\u0000${ev.reason}\u0000${ev.message}\u0000${ev.fieldPath ?? ''}`) % 1_000_000);
   const involvedObject: Record<string, unknown> = { kind: 'Pod', namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: 'v1' };
   if (m.resourceVersion) involvedObject.resourceVersion = m.resourceVersion;
   if (ev.fieldPath) involvedObject.fieldPath = ev.fieldPath;

@@ -13,6 +13,7 @@ import { nodeUnschedulable } from './plugins/node-unschedulable';
 import { podTopologySpread } from './plugins/pod-topology-spread';
 import { schedulingGates } from './plugins/scheduling-gates';
 import { taintToleration } from './plugins/taint-toleration';
+import { volumeBinding } from './plugins/volume-binding';
 import {
   CycleState,
   isRejected,
@@ -67,8 +68,9 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * The default-scheduler profile of kube-scheduler 1.33 (volume plugins and ImageLocality left out): filters
- * NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread,
+ * The default-scheduler profile of kube-scheduler 1.33 (of the volume plugins only VolumeBinding's claim checks;
+ * ImageLocality left out): filters NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
+ * NodeResourcesFit, VolumeBinding, PodTopologySpread,
  * InterPodAffinity; scores TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1 (LeastAllocated),
  * PodTopologySpread 2, InterPodAffinity 2, NodeResourcesBalancedAllocation 1.
  */
@@ -81,7 +83,7 @@ export function createProfile(opts: ProfileOptions = {}): Profile {
   return {
     schedulerName: opts.schedulerName ?? 'default-scheduler',
     preEnqueuePlugins: [schedulingGates()],
-    filterPlugins: [nodeUnschedulable(), nodeName(), tt, na, nodePorts(), fit, pts, ipa],
+    filterPlugins: [nodeUnschedulable(), nodeName(), tt, na, nodePorts(), fit, volumeBinding(), pts, ipa],
     scorePlugins: [tt, na, fit, pts, ipa, nodeResourcesBalancedAllocation({ weight: 1 })],
     percentageOfNodesToScore: opts.percentageOfNodesToScore ?? 0,
     nextStartNodeIndex: 0,

@@ -1,7 +1,7 @@
 // The scheduler framework's data model, after pkg/scheduler/framework/types.go and interface.go:
 // Status, NodeInfo (a node with the pods bound to it and their aggregated requests/ports), the Snapshot the
 // plugins read, CycleState, and the plugin interfaces. Pure data structures: no I/O.
-import type { Namespace, Node, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1';
+import type { Namespace, Node, PersistentVolumeClaim, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1';
 import { isTerminal, podKey } from './helpers';
 import { podInfo } from './pod-info';
@@ -237,6 +237,8 @@ export interface SnapshotOptions extends Workloads {
  */
 export class Snapshot {
   workloads?: Workloads;
+  /** PersistentVolumeClaims by namespace and name (the VolumeBinding plugin's lister); absent: claims are not checked. */
+  claims?: (namespace: string, name: string) => PersistentVolumeClaim | undefined;
   /** Bumped when namespace labels or workloads change (invalidates memoized counts). */
   epoch = 0;
   private byName = new Map<string, NodeInfo>();
@@ -490,7 +492,9 @@ export type ClusterEvent =
   | 'AssignedPodUpdate'
   | 'AssignedPodDelete'
   /** The unscheduled pod itself changed (labels, tolerations, scheduling gates...). */
-  | 'PodUpdate';
+  | 'PodUpdate'
+  | 'PvcAdd'
+  | 'PvcUpdate';
 
 /** What PreFilter returns: a rejection, a narrowed node set, or Skip (Filter then doesn't run for this pod). */
 export interface PreFilterResult {

@@ -88,6 +88,27 @@ describe('simulated kubelet', () => {
     expect(ready.spec.taints).toBeUndefined();
   });
 
+  it('keeps a deleted pod for its shutdown time, counted from the deletion (not from the whole-second deletionTimestamp)', async () => {
+    const cm = await k('GET', '/api/v1/namespaces/kube-system/configmaps/kubedo-config');
+    const data = { timeScale: '10', nodeMonitorGracePeriod: '40s' };
+    if (cm.status === 404) await k('POST', '/api/v1/namespaces/kube-system/configmaps', { metadata: { name: 'kubedo-config' }, data });
+    else await k('PUT', '/api/v1/namespaces/kube-system/configmaps/kubedo-config', { ...cm.body, data });
+    await k('POST', '/api/v1/namespaces', { metadata: { name: 'kl3' } });
+    // 8 s of shutdown at timeScale 10: 800 ms after the deletion.
+    await k('POST', '/api/v1/namespaces/kl3/pods', { ...pod('slow', { nodeName: 'default-worker' }), metadata: { name: 'slow', annotations: { 'kubedo.dev/shutdown-after': '8s', 'kubedo.dev/image-pull': '0s' } } });
+    await until('Running', async () => ((await k('GET', '/api/v1/namespaces/kl3/pods/slow')).body.status?.phase === 'Running' ? true : undefined));
+    // Delete late in a second: the deletionTimestamp (whole seconds) is then ~900 ms before the real instant.
+    while (Date.now() % 1000 < 900) await new Promise((r) => setTimeout(r, 5));
+    const deletedAt = Date.now();
+    expect((await k('DELETE', '/api/v1/namespaces/kl3/pods/slow')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    const terminating = await k('GET', '/api/v1/namespaces/kl3/pods/slow');
+    expect(terminating.status).toBe(200);
+    expect(terminating.body.metadata.deletionTimestamp).toBeTruthy();
+    await until('pod removed', async () => ((await k('GET', '/api/v1/namespaces/kl3/pods/slow')).status === 404 ? true : undefined));
+    expect(Date.now() - deletedAt).toBeGreaterThanOrEqual(800);
+  });
+
   it('a kubelet that starts again (the Durable Object restarted) does not record the events twice', async () => {
     await k('POST', '/api/v1/namespaces', { metadata: { name: 'kl2' } });
     await k('POST', '/api/v1/namespaces/kl2/pods', pod('again'));

@@ -47,6 +47,32 @@ describe('kube-scheduler', () => {
     expect(await nodeOf('huge')).toBe('big-node');
   });
 
+  it('keeps a pod whose claim is being deleted or missing unschedulable (VolumeBinding) until the claim is back', async () => {
+    const claims = '/api/v1/namespaces/sched/persistentvolumeclaims';
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    // Another finalizer holds the claim in Terminating.
+    await k('POST', claims, { ...claim, metadata: { name: 'data', finalizers: ['example.com/hold'] } });
+    expect((await k('DELETE', `${claims}/data`)).status).toBe(200);
+    await k('POST', ns, pod('uses-data', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] }));
+    const failed = await until('FailedScheduling', async () => (await k('GET', '/api/v1/namespaces/sched/events?fieldSelector=involvedObject.name%3Duses-data,reason%3DFailedScheduling')).body.items[0]);
+    expect(failed.message).toMatch(/^0\/\d+ nodes are available: persistentvolumeclaim "data" is being deleted\. preemption: 0\/\d+ nodes are available: \d+ Preemption is not helpful for scheduling\.$/);
+    const p = (await k('GET', `${ns}/uses-data`)).body;
+    expect(p.spec.nodeName).toBeUndefined();
+    expect(p.status.conditions.find((c: any) => c.type === 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable', message: failed.message });
+    // The claim goes away; a new claim of that name unblocks the pod.
+    const held = (await k('GET', `${claims}/data`)).body;
+    await k('PUT', `${claims}/data`, { ...held, metadata: { ...held.metadata, finalizers: held.metadata.finalizers.filter((f: string) => f !== 'example.com/hold') } });
+    await until('claim gone', async () => ((await k('GET', `${claims}/data`)).status === 404 ? true : undefined));
+    // A pod naming a claim that does not exist waits too.
+    await k('POST', ns, pod('no-claim', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'nope' } }] }));
+    const missing = await until('not found', async () => (await k('GET', '/api/v1/namespaces/sched/events?fieldSelector=involvedObject.name%3Dno-claim,reason%3DFailedScheduling')).body.items[0]);
+    expect(missing.message).toMatch(/^0\/\d+ nodes are available: persistentvolumeclaim "nope" not found\./);
+    // A new claim of that name: the pod is requeued and scheduled.
+    await k('POST', claims, claim);
+    expect(await nodeOf('uses-data')).toBeTruthy();
+    await k('DELETE', `${ns}/no-claim`);
+  });
+
   it('a high-priority pod preempts a lower-priority one', async () => {
     await k('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
     await k('PATCH', '/api/v1/nodes/big-node', { spec: { unschedulable: true } }, { 'Content-Type': 'application/merge-patch+json' });

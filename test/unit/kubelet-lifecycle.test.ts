@@ -518,6 +518,20 @@ describe('event objects', () => {
     expect(eventKey(p, 'node-1', evs[0])).toBe(eventKey(p, 'node-1', { ...evs[0], at: evs[0].at + 5000 }));
     expect(eventKey(p, 'node-1', evs[0])).not.toBe(eventKey(p, 'node-1', evs[1]));
   });
+
+  it('of a pod recreated under the same name (a StatefulSet pod) in the same instant get other names', () => {
+    const p = mkPod({ annotations: { 'kubedo.dev/image-pull': '0s' } });
+    const again = { ...p, metadata: { ...p.metadata, uid: 'uid-2' } };
+    const names = (pod: Pod) => statusAt(pod, 1).events.map((e) => (toEventObject(pod, 'node-1', e).metadata as { name: string }).name);
+    const first = names(p);
+    const second = names(again);
+    expect(second.filter((n) => first.includes(n))).toEqual([]);
+    // Still `<pod>.<hex UnixNano>` of the event's time (same millisecond).
+    const ms = (n: string) => Number(BigInt(`0x${n.split('.')[1]}`) / 1_000_000n);
+    expect(second.map(ms)).toEqual(first.map(ms));
+    // The same pod gets the same names again (a restarted Durable Object finds its Events).
+    expect(names(p)).toEqual(first);
+  });
 });
 
 describe('alarm contract (fuzz)', () => {

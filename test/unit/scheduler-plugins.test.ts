@@ -17,6 +17,7 @@ import {
 import { podTopologySpread } from '../../src/scheduler/plugins/pod-topology-spread';
 import { interPodAffinity } from '../../src/scheduler/plugins/inter-pod-affinity';
 import { schedulingGates } from '../../src/scheduler/plugins/scheduling-gates';
+import { claimProblem, volumeBinding } from '../../src/scheduler/plugins/volume-binding';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -621,5 +622,38 @@ describe('NodeInfo', () => {
     expect(ni.usedPorts.checkConflict('', 'TCP', 80)).toBe(false);
     expect(ni.requested.pods).toBe(1);
     expect(ni.allocatable.milliCPU).toBe(4000);
+  });
+});
+
+describe('VolumeBinding (claim checks)', () => {
+  const claimPod = (volumes: object[]): Pod => ({ metadata: { name: 'p', namespace: 'ns' }, spec: { containers: [{ name: 'c' }], volumes } as PodSpec });
+  const claims: Record<string, object> = {
+    'ns/ok': { metadata: { name: 'ok' }, status: { phase: 'Bound' } },
+    'ns/going': { metadata: { name: 'going', deletionTimestamp: '2026-01-01T00:00:00Z' } },
+    'ns/lost': { metadata: { name: 'lost' }, spec: { volumeName: 'pv-1' }, status: { phase: 'Lost' } },
+    'ns/p-scratch': { metadata: { name: 'p-scratch' } },
+  };
+  const lookup = (ns: string, name: string) => claims[`${ns}/${name}`] as never;
+  it.each([
+    ['no claims', [{ name: 'v', emptyDir: {} }], undefined],
+    ['an existing claim', [{ name: 'v', persistentVolumeClaim: { claimName: 'ok' } }], undefined],
+    ['a claim being deleted', [{ name: 'v', persistentVolumeClaim: { claimName: 'going' } }], 'persistentvolumeclaim "going" is being deleted'],
+    ['a missing claim', [{ name: 'v', persistentVolumeClaim: { claimName: 'nope' } }], 'persistentvolumeclaim "nope" not found'],
+    ['a lost claim', [{ name: 'v', persistentVolumeClaim: { claimName: 'lost' } }], 'persistentvolumeclaim "lost" bound to non-existent persistentvolume "pv-1"'],
+    ['an ephemeral volume whose claim exists', [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: {} } } }], undefined],
+    ['an ephemeral volume not yet created', [{ name: 'tmp', ephemeral: { volumeClaimTemplate: { spec: {} } } }], 'waiting for ephemeral volume controller to create the persistentvolumeclaim "p-tmp"'],
+    ['the first problem of several', [{ name: 'a', persistentVolumeClaim: { claimName: 'ok' } }, { name: 'b', persistentVolumeClaim: { claimName: 'going' } }], 'persistentvolumeclaim "going" is being deleted'],
+  ])('%s', (_what, volumes, want) => {
+    expect(claimProblem(claimPod(volumes), lookup)).toBe(want);
+  });
+
+  it('rejects in PreFilter as UnschedulableAndUnresolvable, and skips pods without claims', () => {
+    const pl = volumeBinding();
+    const snap = buildSnapshot([], []);
+    snap.claims = lookup;
+    expect(pl.preFilter!(new CycleState(), claimPod([{ name: 'v', persistentVolumeClaim: { claimName: 'going' } }]), snap)).toEqual({
+      status: { code: 'UnschedulableAndUnresolvable', reasons: ['persistentvolumeclaim "going" is being deleted'] },
+    });
+    expect(pl.preFilter!(new CycleState(), claimPod([]), snap)).toEqual({ skip: true });
   });
 });
