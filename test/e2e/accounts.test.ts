@@ -119,6 +119,12 @@ describeKubectl(
       expect(who.status.userInfo.groups).toEqual(['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated']);
       const denied = await k.run(['get', 'pods', '-n', ns, '--token', jwt], { expectFail: true });
       expect(denied.stderr).toContain(`User "system:serviceaccount:${ns}:robot" cannot list resource "pods" in API group "" in the namespace "${ns}"`);
+      // Once a RoleBinding grants `view`, the same token may read (and still not write).
+      await k.run(['create', 'rolebinding', 'robot-view', '-n', ns, '--clusterrole=view', `--serviceaccount=${ns}:robot`]);
+      const allowed = await k.run(['get', 'pods', '-n', ns, '--token', jwt]);
+      expect(allowed.stderr).toContain('No resources found');
+      const write = await k.run(['create', 'configmap', 'x', '-n', ns, '--token', jwt], { expectFail: true });
+      expect(write.stderr).toContain('cannot create resource "configmaps"');
       // A token for another audience is not good for the API.
       const vault = (await k.run(['create', 'token', 'robot', '-n', ns, '--audience', 'vault'])).stdout.trim();
       const refused = await k.run(['get', 'pods', '-n', ns, '--token', vault], { expectFail: true });
