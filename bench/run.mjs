@@ -62,3 +62,5 @@ const out = path.join(here, 'results', `bench-${new Date().toISOString().replace
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
 console.log(`results written to ${path.relative(process.cwd(), out)}`);
+// Scenario clients (watch streams, keep-alive agents) may still hold sockets: the run is over.
+process.exit(0);
