@@ -10,13 +10,13 @@
 import type { Node, NodeSelectorTerm, Pod, Taint, Toleration } from 'kubernetes-types/core/v1';
 import type { Controller } from '../durable/control-loop';
 import type { StoredEvent } from '../durable/store';
-import { matchesLabels, type Requirement } from '../machinery/labels';
 import { clone, selectorOf } from '../registry/common';
 import type { KObject, OwnerReference } from '../registry/types';
 import { doNotScheduleTaints, findUntoleratedTaint, requiredNodeAffinity } from '../scheduler/helpers';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, type ClusterContext } from './context';
-import { availableAt, controllerRef, isPodActive, isPodReady, labelsOf, ownerRefs, phaseOf, sortedJson } from './podutil';
+import { availableAt, controllerRef, isPodActive, isPodReady, labelsOf, phaseOf, sortedJson } from './podutil';
+import { claimPods } from './controller-ref-manager';
 import { eventRecorder } from './events';
 import { podTemplateHash } from './deployment';
 import { bumpRevision, createRevision, equalData, nextRevision, REVISION_HASH_LABEL, revisionNumber, revisionsOf, templatePatch, truncateHistory } from './history';
@@ -129,39 +129,6 @@ export function daemonSetController(ctx: ClusterContext): Controller {
   const event = (owner: KObject, type: 'Normal' | 'Warning', reason: string, message: string) =>
     recorder.event(owner, 'DaemonSet', 'apps/v1', type, reason, message);
 
-  function setOwnerRefs(pod: KObject, refs: OwnerRef[]): KObject | undefined {
-    const r = systemCall(ctx, COMPONENT, {
-      verb: 'patch',
-      patchType: 'merge',
-      resource: 'pods',
-      namespace: pod.metadata.namespace,
-      name: pod.metadata.name,
-      body: { metadata: { ownerReferences: refs.length ? refs : null, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion } },
-    });
-    return r.status < 300 ? (r.body as KObject) : undefined;
-  }
-
-  /** ClaimPods: owned matching pods plus adopted orphans; owned pods that stopped matching are released. */
-  function claimPods(ds: KObject, reqs: Requirement[]): KObject[] {
-    const uid = ds.metadata.uid!;
-    const out: KObject[] = [];
-    for (const pod of ctx.store.list('pods', { namespace: ds.metadata.namespace })) {
-      const ref = controllerRef(pod);
-      const match = matchesLabels(reqs, labelsOf(pod));
-      if (ref) {
-        if (ref.uid !== uid) continue;
-        if (match) out.push(pod);
-        else if (!pod.metadata.deletionTimestamp) setOwnerRefs(pod, ownerRefs(pod).filter((r) => r.uid !== uid));
-        continue;
-      }
-      if (!match || ds.metadata.deletionTimestamp || pod.metadata.deletionTimestamp || !isPodActive(pod)) continue;
-      const mine: OwnerRef = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid, controller: true, blockOwnerDeletion: true };
-      const adopted = setOwnerRefs(pod, [...ownerRefs(pod).filter((r) => r.uid !== uid), mine]);
-      if (adopted) out.push(adopted);
-    }
-    return out;
-  }
-
   /** Claimed pods by target node (pods being deleted are not counted, as upstream). */
   function podsByNode(pods: KObject[]): Map<string, KObject[]> {
     const m = new Map<string, KObject[]>();
@@ -263,7 +230,7 @@ export function daemonSetController(ctx: ClusterContext): Controller {
       const strategy = spec.updateStrategy?.type ?? 'RollingUpdate';
       const surgeRaw = strategy === 'RollingUpdate' ? spec.updateStrategy?.rollingUpdate?.maxSurge : undefined;
       const nodes = [...ctx.store.list('nodes')] as unknown as Node[];
-      const byNode = podsByNode(claimPods(ds, reqs));
+      const byNode = podsByNode(claimPods(ctx, COMPONENT, ds, { apiVersion: 'apps/v1', kind: 'DaemonSet' }, reqs, ctx.store.list('pods', { namespace: ds.metadata.namespace }), isPodActive));
       const eligibility = new Map<string, [boolean, boolean]>();
       for (const n of nodes) eligibility.set(n.metadata!.name!, nodeShouldRunDaemonPod(n, spec.template?.spec));
 

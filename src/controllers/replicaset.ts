@@ -12,7 +12,8 @@ import { clone, selectorOf } from '../registry/common';
 import type { KObject, OwnerReference } from '../registry/types';
 import { sandboxConfig } from './config';
 import { splitKey, systemCall, trySystemCall, type ClusterContext } from './context';
-import { availableAt, controllerRef, isPodActive, isPodReady, labelsOf, ownerRefs, phaseOf, readyCondition, sortedJson } from './podutil';
+import { availableAt, controllerRef, isPodActive, isPodReady, labelsOf, phaseOf, readyCondition, sortedJson } from './podutil';
+import { claimPods } from './controller-ref-manager';
 import { eventRecorder } from './events';
 
 /** Upstream's BurstReplicas: at most this many creations/deletions per sync. */
@@ -182,39 +183,6 @@ export function replicaSetController(ctx: ClusterContext, kind: Kind): Controlle
   const event = (owner: KObject, type: 'Normal' | 'Warning', reason: string, message: string) =>
     recorder.event(owner, kind, apiVersion, type, reason, message);
 
-  function setOwnerRefs(pod: KObject, refs: OwnerRef[]): KObject | undefined {
-    const r = systemCall(ctx, component, {
-      verb: 'patch',
-      patchType: 'merge',
-      resource: 'pods',
-      namespace: pod.metadata.namespace,
-      name: pod.metadata.name,
-      body: { metadata: { ownerReferences: refs.length ? refs : null, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion } },
-    });
-    return r.status < 300 ? (r.body as KObject) : undefined;
-  }
-
-  /** ClaimPods: owned pods that match, plus adopted orphans; owned pods that no longer match are released. */
-  function claimPods(owner: KObject, reqs: Requirement[], pods: KObject[]): KObject[] {
-    const uid = owner.metadata.uid;
-    const claimed: KObject[] = [];
-    for (const pod of pods) {
-      const ref = controllerRef(pod);
-      const match = matchesLabels(reqs, labelsOf(pod));
-      if (ref) {
-        if (ref.uid !== uid) continue;
-        if (match) claimed.push(pod);
-        else if (!pod.metadata.deletionTimestamp) setOwnerRefs(pod, ownerRefs(pod).filter((r) => r.uid !== uid));
-        continue;
-      }
-      if (!match || owner.metadata.deletionTimestamp || pod.metadata.deletionTimestamp) continue;
-      const mine: OwnerRef = { apiVersion, kind, name: owner.metadata.name!, uid: uid!, controller: true, blockOwnerDeletion: true };
-      const adopted = setOwnerRefs(pod, [...ownerRefs(pod).filter((r) => r.uid !== uid), mine]);
-      if (adopted) claimed.push(adopted);
-    }
-    return claimed;
-  }
-
   function podFromTemplate(owner: KObject): Record<string, unknown> {
     const template = clone(((owner.spec ?? {}) as { template?: { metadata?: Record<string, unknown>; spec?: unknown } }).template ?? {});
     const tm = template.metadata ?? {};
@@ -309,7 +277,7 @@ export function replicaSetController(ctx: ClusterContext, kind: Kind): Controlle
       const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
 
       const active = index.candidates(ctx.store, namespace, owner.metadata.uid!).filter(isPodActive);
-      const claimed = claimPods(owner, reqs, active);
+      const claimed = claimPods(ctx, component, owner, { apiVersion, kind }, reqs, active);
 
       let manageErr: { verb: 'create' | 'delete'; message: string } | undefined;
       if (!owner.metadata.deletionTimestamp) manageErr = manageReplicas(owner, claimed, desired);

@@ -16,6 +16,7 @@ import { splitKey, systemCall, type ClusterContext } from './context';
 import { bumpRevision, createRevision, equalData, hashRevision, nextRevision, REVISION_HASH_LABEL, revisionsOf, templateOf, templatePatch, truncateHistory } from './history';
 import { matchesLabels } from '../machinery/labels';
 import { controllerRef, isPodActive, labelsOf, ownerRefs, phaseOf, readyCondition, sortedJson } from './podutil';
+import { patchOwnerRefs } from './controller-ref-manager';
 import { eventRecorder } from './events';
 
 const RESOURCE = 'statefulsets.apps';
@@ -212,15 +213,7 @@ export function statefulSetController(ctx: ClusterContext): Controller {
       let refs: OwnerRef[] | undefined;
       if (ref?.uid === set.metadata.uid && !match && !pod.metadata.deletionTimestamp) refs = ownerRefs(pod).filter((r) => r.uid !== set.metadata.uid);
       else if (!ref && match && ordinalOf(name, pod) >= 0 && !pod.metadata.deletionTimestamp && isPodActive(pod)) refs = [...ownerRefs(pod), setRef(set)];
-      if (!refs) continue;
-      systemCall(ctx, COMPONENT, {
-        verb: 'patch',
-        patchType: 'merge',
-        resource: 'pods',
-        namespace: pod.metadata.namespace,
-        name: pod.metadata.name,
-        body: { metadata: { ownerReferences: refs.length ? refs : null, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion } },
-      });
+      if (refs) patchOwnerRefs(ctx, COMPONENT, pod, refs);
     }
   }
 
