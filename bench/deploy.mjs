@@ -5,8 +5,7 @@
 //   phase 3 delete: DELETE with propagationPolicy=Background → no pod left
 // Prints each phase's time, pods/s, the store writes per pod (revision delta / R) and the ratio to
 // KWOK's anchors (10,000 pods Running within 60 s, deleted within 90 s; scaled linearly to R).
-import { request } from './launch.mjs';
-import https from 'node:https';
+import { request, watch } from './launch.mjs';
 
 const ANCHOR_CREATE_S_PER_10K = 60;
 const ANCHOR_DELETE_S_PER_10K = 90;
@@ -34,7 +33,7 @@ async function must(p, what) {
 function follow(env, path, onEvent) {
   let rv = '0';
   let stopped = false;
-  let req;
+  let closeWatch;
   const sep = path.includes('?') ? '&' : '?';
   async function relist() {
     const list = await must(request(env, 'GET', path), `list ${path}`);
@@ -44,31 +43,21 @@ function follow(env, path, onEvent) {
   }
   function watchOnce() {
     return new Promise((resolve) => {
-      req = https.request(`${env.server}${path}${sep}watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, { agent: env.agent, headers: { Authorization: `Bearer ${env.token}` } }, (res) => {
-        let buf = '';
-        let gone = false;
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          buf += c;
-          let i;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, i);
-            buf = buf.slice(i + 1);
-            if (!line.trim()) continue;
-            const ev = JSON.parse(line);
-            if (ev.type === 'ERROR') {
-              gone = ev.object?.code === 410;
-              continue;
-            }
-            if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
-            if (ev.type !== 'BOOKMARK') onEvent(ev.type, ev.object);
+      let gone = false;
+      const url = `${path}${sep}watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`;
+      closeWatch = watch(
+        env,
+        url,
+        (ev) => {
+          if (ev.type === 'ERROR') {
+            gone = ev.object?.code === 410;
+            return;
           }
-        });
-        res.on('end', () => resolve(gone));
-        res.on('error', () => resolve(false));
-      });
-      req.on('error', () => resolve(false));
-      req.end();
+          if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
+          if (ev.type !== 'BOOKMARK') onEvent(ev.type, ev.object);
+        },
+        () => resolve(gone),
+      );
     });
   }
   const listed = relist();
@@ -84,7 +73,7 @@ function follow(env, path, onEvent) {
     ready: listed,
     stop() {
       stopped = true;
-      req?.destroy();
+      closeWatch?.();
       return done.catch(() => {});
     },
   };

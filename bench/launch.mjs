@@ -90,8 +90,15 @@ export function request(env, method, p, body) {
   });
 }
 
-/** A watch stream: calls onEvent for each event line; returns a function closing it. */
-export function watch(env, p, onEvent) {
+/**
+ * A watch stream: calls onEvent for each event line, and onEnd once when the server ends the
+ * stream or the connection fails; returns a function closing it.
+ */
+export function watch(env, p, onEvent, onEnd = () => {}) {
+  let ended = false;
+  const end = () => {
+    if (!ended) (ended = true), onEnd();
+  };
   const req = https.request(`${env.server}${p}`, { agent: env.agent, headers: { Authorization: `Bearer ${env.token}` } }, (res) => {
     let buf = '';
     res.setEncoding('utf8');
@@ -104,8 +111,10 @@ export function watch(env, p, onEvent) {
         if (line.trim()) onEvent(JSON.parse(line));
       }
     });
+    res.on('end', end);
+    res.on('error', end);
   });
-  req.on('error', () => {});
+  req.on('error', end);
   req.end();
   return () => req.destroy();
 }
