@@ -1,4 +1,5 @@
 // Sandbox ids and admin tokens: random, unguessable; tokens are kept only as SHA-256 hashes.
+import { bytesToBase64url } from '../machinery/base64';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -37,10 +38,7 @@ export function isSandboxId(s: string): boolean {
 
 /** An admin token: `kdo_` + 256 random bits in base64url (43 characters). */
 export function newToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return `kdo_${btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+  return `kdo_${bytesToBase64url(crypto.getRandomValues(new Uint8Array(32)))}`;
 }
 
 /** SHA-256 of the token, lower-case hex: what the registry and the sandbox's DO keep. */
